@@ -1,0 +1,50 @@
+# Build, test and demo targets of kubectl oidc-thumbprint.
+# Real components for the end-to-end tests (etcd, kube-apiserver) are built
+# from the pinned versions in hack/tools/go.mod into _output/bin, once.
+
+SHELL := /usr/bin/env bash
+OUTPUT := _output/bin
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+COMMIT ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
+PKG := github.com/oidc-thumbprint/kubectl-oidc-thumbprint
+LDFLAGS := -s -w -X $(PKG)/pkg/cmd.version=$(VERSION) -X $(PKG)/pkg/cmd.commit=$(COMMIT)
+
+.PHONY: all build tools test test-unit demo fmt lint verify clean
+
+all: build
+
+build:
+	go build -trimpath -ldflags "$(LDFLAGS)" -o $(OUTPUT)/kubectl-oidc_thumbprint ./cmd/kubectl-oidc_thumbprint
+
+# The binaries depend on the pinned versions, so a change of hack/tools/go.mod rebuilds them.
+$(OUTPUT)/etcd $(OUTPUT)/kube-apiserver &: hack/tools/go.mod hack/tools/go.sum
+	mkdir -p $(OUTPUT)
+	cd hack/tools && go build -trimpath -o ../../$(OUTPUT)/ ./etcd k8s.io/kubernetes/cmd/kube-apiserver
+	touch $(OUTPUT)/etcd $(OUTPUT)/kube-apiserver
+
+tools: $(OUTPUT)/etcd $(OUTPUT)/kube-apiserver
+
+# Every test: unit tests and the end-to-end tests against a real etcd,
+# kube-apiserver, moto_server and kubectl on 127.0.0.1.
+test: tools
+	OIDC_THUMBPRINT_BIN_DIR=$(CURDIR)/$(OUTPUT) go test -race -count=1 ./...
+
+# Unit tests only: no cluster, no moto.
+test-unit:
+	go test -race -short -count=1 ./...
+
+# A sandbox cluster with a stale, enforced thumbprint, diagnosed through kubectl.
+demo: tools build
+	OIDC_THUMBPRINT_BIN_DIR=$(CURDIR)/$(OUTPUT) go run ./test/demo
+
+fmt:
+	gofmt -w cmd pkg test
+
+lint:
+	@test -z "$$(gofmt -l cmd pkg test)" || { gofmt -l cmd pkg test; echo "run make fmt"; exit 1; }
+	go vet ./...
+
+verify: lint test
+
+clean:
+	rm -rf _output dist

@@ -1,0 +1,74 @@
+// Package cmd holds the cobra commands of kubectl oidc-thumbprint.
+package cmd
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+
+	"github.com/spf13/cobra"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
+	"k8s.io/klog/v2"
+)
+
+// ExitError carries the exit code of a command. Err, when set, is printed;
+// a nil Err means the command already wrote everything it had to say.
+type ExitError struct {
+	Code int
+	Err  error
+}
+
+func (e *ExitError) Error() string {
+	if e.Err == nil {
+		return fmt.Sprintf("exit code %d", e.Code)
+	}
+
+	return e.Err.Error()
+}
+
+func (e *ExitError) Unwrap() error { return e.Err }
+
+// ExitCode returns the process exit code for an error from a command:
+// the code of an *ExitError, otherwise 1.
+func ExitCode(err error) int {
+	var exit *ExitError
+	if errors.As(err, &exit) {
+		return exit.Code
+	}
+
+	return 1
+}
+
+// NewCmdRoot returns the root command with every subcommand.
+func NewCmdRoot(streams genericiooptions.IOStreams) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "oidc-thumbprint",
+		Short: "Find out why pods fail to get AWS credentials through IRSA",
+		Long: `Find out why pods on an EKS or other IRSA cluster fail to get AWS credentials
+with InvalidIdentityToken, and how to fix it.
+
+diagnose checks the whole identity chain: the service account issuer, its public
+discovery document and keys, the IAM OIDC identity provider (URL, client IDs,
+thumbprints), the TLS chain of the JWKS host, and the workloads that report STS
+errors.`,
+		Annotations: map[string]string{
+			cobra.CommandDisplayNameAnnotation: "kubectl oidc-thumbprint",
+		},
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetIn(streams.In)
+	root.SetOut(streams.Out)
+	root.SetErr(streams.ErrOut)
+
+	// Only klog's -v is shown, as in kubectl.
+	klogFlags := flag.NewFlagSet("klog", flag.ContinueOnError)
+	klog.InitFlags(klogFlags)
+	root.PersistentFlags().AddGoFlag(klogFlags.Lookup("v"))
+	root.PersistentFlags().Lookup("v").Shorthand = "v"
+
+	root.AddCommand(NewCmdDiagnose(streams))
+	root.AddCommand(NewCmdVersion(streams))
+
+	return root
+}

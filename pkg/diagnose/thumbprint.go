@@ -1,0 +1,141 @@
+package diagnose
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/oidc-thumbprint/kubectl-oidc-thumbprint/pkg/chain"
+	"github.com/oidc-thumbprint/kubectl-oidc-thumbprint/pkg/report"
+)
+
+// thumbprintFindings judges the provider's thumbprints against the chain
+// that the JWKS host presents. IAM consults them only when the chain does
+// not verify against a CA that AWS trusts; then a mismatch is a failure.
+func (ev *evidence) thumbprintFindings() []report.Finding {
+	if ev.chain == nil || ev.provider == nil || len(ev.chain.Certificates) == 0 {
+		return nil
+	}
+
+	top := ev.chain.Top()
+	topPosition := len(ev.chain.Certificates) - 1
+	topThumbprint := chain.Thumbprint(top)
+	matched := ev.chain.Match(ev.provider.Thumbprints)
+	evidence := []string{
+		"IAM thumbprints: " + listOrNone(ev.provider.Thumbprints),
+		fmt.Sprintf("top presented certificate (position %d, %s): %s", topPosition, top.Subject, topThumbprint),
+	}
+	f := report.Finding{Check: report.CheckThumbprint, Evidence: evidence}
+
+	if len(ev.chain.InterceptionSigns) > 0 {
+		f.Severity = report.Warning
+		f.Summary = "the thumbprint was not judged because the chain seen here is probably not the one AWS sees; no update is proposed"
+		return []report.Finding{f}
+	}
+
+	if position, ok := matched[topThumbprint]; ok {
+		f.Severity = report.OK
+		f.Summary = fmt.Sprintf("IAM holds the thumbprint of the top presented certificate (position %d)", position)
+		return []report.Finding{f}
+	}
+
+	if len(matched) > 0 {
+		return []report.Finding{ev.partialMatch(f, matched)}
+	}
+
+	f.Fix = ev.updateCommand()
+	if !ev.chain.PublicRoot {
+		f.Severity = report.Failure
+		f.Summary = fmt.Sprintf("IAM holds no thumbprint of any certificate that %s presents, and enforces it because the chain does not lead to a CA that AWS trusts", ev.chain.Address)
+		return []report.Finding{f}
+	}
+
+	f.Severity = report.Warning
+	f.Summary = fmt.Sprintf("IAM holds no thumbprint of any certificate that %s presents; it is a legacy value that IAM does not consult for this chain, so it does not cause errors", ev.chain.Address)
+
+	return []report.Finding{f}
+}
+
+// partialMatch judges a list that matches a presented certificate other
+// than the top one: a pinned leaf breaks when the leaf is renewed.
+func (ev *evidence) partialMatch(f report.Finding, matched map[string]int) report.Finding {
+	lowest := len(ev.chain.Certificates)
+	for _, position := range matched {
+		lowest = min(lowest, position)
+	}
+	f.Fix = ev.updateCommand()
+
+	if lowest == 0 {
+		f.Severity = report.Warning
+		f.Summary = "IAM holds the thumbprint of the leaf certificate (position 0), which stops matching when the leaf is renewed; add the top certificate's thumbprint"
+		return f
+	}
+
+	f.Severity = report.OK
+	f.Summary = fmt.Sprintf("IAM holds the thumbprint of the presented intermediate certificate at position %d", lowest)
+
+	return f
+}
+
+// updateCommand returns the AWS CLI command that sets the provider's list
+// to chain.Plan's result, which keeps entries that still match.
+func (ev *evidence) updateCommand() string {
+	next, _ := chain.Plan(ev.provider.Thumbprints, ev.chain.Certificates, ev.now)
+
+	return fmt.Sprintf("aws iam update-open-id-connect-provider-thumbprint --open-id-connect-provider-arn %s --thumbprint-list %s%s",
+		ev.provider.ARN, strings.Join(next, " "), ev.profileFlag())
+}
+
+func (ev *evidence) createProviderCommand() string {
+	thumbprint := "<thumbprint>"
+	if ev.chain != nil && len(ev.chain.Certificates) > 0 {
+		thumbprint = chain.Thumbprint(ev.chain.Top())
+	}
+	audiences := ev.audienceNames()
+
+	return fmt.Sprintf("aws iam create-open-id-connect-provider --url %s --client-id-list %s --thumbprint-list %s%s",
+		ev.issuerURL, strings.Join(audiences, " "), thumbprint, ev.profileFlag())
+}
+
+func (ev *evidence) profileFlag() string {
+	if ev.profile == "" {
+		return ""
+	}
+
+	return " --profile " + ev.profile
+}
+
+// chainReport converts the inspected chain for the report.
+func (ev *evidence) chainReport() *report.Chain {
+	if ev.chain == nil {
+		return nil
+	}
+
+	var matched map[string]int
+	if ev.provider != nil {
+		matched = ev.chain.Match(ev.provider.Thumbprints)
+	}
+	out := &report.Chain{
+		Host:               ev.chain.Address,
+		TLSVersion:         ev.chain.TLSVersion,
+		PublicRoot:         ev.chain.PublicRoot,
+		SystemRoot:         ev.chain.SystemRoot,
+		ThumbprintEnforced: !ev.chain.PublicRoot,
+		InterceptionSigns:  ev.chain.InterceptionSigns,
+		Certificates:       []report.Certificate{},
+	}
+	for i, cert := range ev.chain.Certificates {
+		thumbprint := chain.Thumbprint(cert)
+		_, inIAM := matched[thumbprint]
+		out.Certificates = append(out.Certificates, report.Certificate{
+			Position:   i,
+			Subject:    cert.Subject.String(),
+			Issuer:     cert.Issuer.String(),
+			NotBefore:  cert.NotBefore.UTC(),
+			NotAfter:   cert.NotAfter.UTC(),
+			Thumbprint: thumbprint,
+			InIAM:      inIAM,
+		})
+	}
+
+	return out
+}

@@ -1,0 +1,182 @@
+package report
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+
+	"k8s.io/cli-runtime/pkg/printers"
+	"sigs.k8s.io/yaml"
+)
+
+// Formats lists the values that -o accepts; "" means the text report.
+var Formats = []string{"text", "json", "yaml"}
+
+// Write renders r in format, one of Formats.
+func Write(w io.Writer, r *Report, format string) error {
+	switch format {
+	case "", "text":
+		return WriteText(w, r)
+	case "json":
+		data, err := json.MarshalIndent(r, "", "  ")
+		if err != nil {
+			return fmt.Errorf("encode report as JSON: %w", err)
+		}
+		_, err = fmt.Fprintf(w, "%s\n", data)
+		return err
+	case "yaml":
+		data, err := yaml.Marshal(r)
+		if err != nil {
+			return fmt.Errorf("encode report as YAML: %w", err)
+		}
+		_, err = w.Write(data)
+		return err
+	default:
+		return fmt.Errorf("invalid output format %q: allowed values are %s", format, strings.Join(Formats, ", "))
+	}
+}
+
+// WriteText renders the human report: the identity chain, the verdict,
+// the findings with their evidence and fix, then the tables.
+func WriteText(w io.Writer, r *Report) error {
+	p := &textPrinter{w: w}
+	p.header(r)
+	p.findings(r.Findings)
+	p.chain(r.Chain)
+	p.serviceAccounts(r.ServiceAccounts)
+	p.affected(r.AffectedPods)
+
+	return p.err
+}
+
+// textPrinter writes lines and keeps the first write error.
+type textPrinter struct {
+	w   io.Writer
+	err error
+}
+
+func (p *textPrinter) printf(format string, args ...any) {
+	if p.err != nil {
+		return
+	}
+	_, p.err = fmt.Fprintf(p.w, format, args...)
+}
+
+func (p *textPrinter) header(r *Report) {
+	source := "from the API server"
+	if r.Issuer.Source == "flag" {
+		source = "from --issuer"
+	}
+	if r.Cluster.Context != "" || r.Cluster.Server != "" {
+		p.printf("Context:   %s (%s)\n", r.Cluster.Context, r.Cluster.Server)
+	}
+	p.printf("Issuer:    %s (%s)\n", r.Issuer.URL, source)
+	if r.Issuer.JWKSURI != "" {
+		p.printf("JWKS URI:  %s\n", r.Issuer.JWKSURI)
+	}
+	if r.Provider != nil {
+		p.printf("Provider:  %s\n", r.Provider.ARN)
+	}
+	p.printf("\nVerdict:   %s\n", verdictText(r.Verdict))
+}
+
+func verdictText(verdict Severity) string {
+	switch verdict {
+	case Failure:
+		return "FAILURE: a check found a cause of failing credentials"
+	case Error:
+		return "INCOMPLETE: some checks could not run"
+	case Warning:
+		return "OK with warnings"
+	default:
+		return "OK"
+	}
+}
+
+func (p *textPrinter) findings(findings []Finding) {
+	for _, f := range findings {
+		p.printf("\n%-8s [%s] %s\n", strings.ToUpper(string(f.Severity)), f.Check, f.Summary)
+		if f.ExplainsErrors {
+			p.printf("         This is the likely cause of the STS errors that the workloads report.\n")
+		}
+		for _, line := range f.Evidence {
+			p.printf("         - %s\n", line)
+		}
+		if f.Fix != "" {
+			p.printf("         Fix: %s\n", f.Fix)
+		}
+	}
+}
+
+func (p *textPrinter) chain(c *Chain) {
+	if c == nil || len(c.Certificates) == 0 {
+		return
+	}
+	p.printf("\nCertificates presented by %s (%s), leaf first:\n", c.Host, c.TLSVersion)
+	p.table([]string{"POS", "SHA-1 THUMBPRINT", "IN IAM", "NOT AFTER", "SUBJECT"}, len(c.Certificates), func(i int) []string {
+		cert := c.Certificates[i]
+		return []string{
+			fmt.Sprint(cert.Position),
+			cert.Thumbprint,
+			yesNo(cert.InIAM),
+			cert.NotAfter.Format("2006-01-02"),
+			cert.Subject,
+		}
+	})
+}
+
+func (p *textPrinter) serviceAccounts(accounts []ServiceAccount) {
+	if len(accounts) == 0 {
+		return
+	}
+	p.printf("\nService accounts with an IAM role:\n")
+	p.table([]string{"NAMESPACE", "NAME", "ROLE", "AUDIENCE", "PODS"}, len(accounts), func(i int) []string {
+		sa := accounts[i]
+		return []string{sa.Namespace, sa.Name, sa.RoleARN, sa.Audience, fmt.Sprint(sa.Pods)}
+	})
+}
+
+func (p *textPrinter) affected(pods []AffectedPod) {
+	if len(pods) == 0 {
+		return
+	}
+	p.printf("\nObjects that report STS errors:\n")
+	p.table([]string{"NAMESPACE", "KIND", "NAME", "SERVICE ACCOUNT", "CODE", "CAUSE", "SOURCE", "COUNT", "LAST SEEN"}, len(pods), func(i int) []string {
+		a := pods[i]
+		lastSeen := "-"
+		if !a.LastSeen.IsZero() {
+			lastSeen = a.LastSeen.Format("2006-01-02 15:04Z")
+		}
+		return []string{a.Namespace, a.Kind, a.Name, dash(a.ServiceAccount), a.Code, a.Cause, a.Source, fmt.Sprint(a.Count), lastSeen}
+	})
+}
+
+// table writes a tab-aligned table with a header row.
+func (p *textPrinter) table(header []string, rows int, row func(int) []string) {
+	if p.err != nil {
+		return
+	}
+	tw := printers.GetNewTabWriter(p.w)
+	fmt.Fprintln(tw, strings.Join(header, "\t"))
+	for i := 0; i < rows; i++ {
+		fmt.Fprintln(tw, strings.Join(row(i), "\t"))
+	}
+	p.err = tw.Flush()
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+
+	return "no"
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+
+	return s
+}

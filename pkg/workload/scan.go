@@ -1,0 +1,318 @@
+// Package workload finds the service accounts annotated for IAM roles, the
+// pods that use them, and the events and container statuses that report
+// STS web identity errors.
+package workload
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"sync"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/tools/pager"
+
+	"github.com/oidc-thumbprint/kubectl-oidc-thumbprint/pkg/stserr"
+)
+
+// Annotations that the EKS pod identity webhook reads on a service account.
+const (
+	RoleARNAnnotation  = "eks.amazonaws.com/role-arn"
+	AudienceAnnotation = "eks.amazonaws.com/audience"
+	// DefaultAudience is the token audience when the annotation is absent.
+	DefaultAudience = "sts.amazonaws.com"
+)
+
+// DefaultPageSize is the number of objects fetched per list request.
+const DefaultPageSize = 500
+
+// ServiceAccount is a service account annotated with an IAM role.
+type ServiceAccount struct {
+	Namespace string
+	Name      string
+	RoleARN   string
+	Audience  string
+	// Pods is the number of pods in the scan that use this service account.
+	Pods int
+}
+
+// Hit is an STS error reported for one object, aggregated over all events
+// and statuses that report the same cause for it.
+type Hit struct {
+	Kind      string
+	Namespace string
+	Name      string
+	// ServiceAccount is the pod's service account, when the object is a pod.
+	ServiceAccount string
+	// Source says where the text was found, e.g. "event FailedMount" or
+	// "container app: last terminated".
+	Source   string
+	Match    stserr.Match
+	Count    int
+	LastSeen time.Time
+}
+
+// Options selects what Scan reads.
+type Options struct {
+	// Namespace limits the scan; empty means all namespaces.
+	Namespace string
+	PageSize  int64
+}
+
+// Result is the outcome of a scan. Errors holds the lists that failed, such
+// as a forbidden namespace, while the other lists still contribute.
+type Result struct {
+	ServiceAccounts []ServiceAccount
+	Hits            []Hit
+	PodsScanned     int
+	EventsScanned   int
+	Errors          []error
+}
+
+// Scan lists service accounts, pods and Warning events concurrently, page by
+// page, so memory grows with the number of pods (one map entry each) and
+// hits, not with the size of the objects.
+func Scan(ctx context.Context, client kubernetes.Interface, opts Options) *Result {
+	if opts.PageSize <= 0 {
+		opts.PageSize = DefaultPageSize
+	}
+
+	var (
+		wg       sync.WaitGroup
+		accounts []ServiceAccount
+		pods     *podIndex
+		events   []Hit
+		scanned  int
+		errs     = make([]error, 3)
+	)
+	wg.Add(3)
+	go func() {
+		defer wg.Done()
+		accounts, errs[0] = listServiceAccounts(ctx, client, opts)
+	}()
+	go func() {
+		defer wg.Done()
+		pods, errs[1] = listPods(ctx, client, opts)
+	}()
+	go func() {
+		defer wg.Done()
+		events, scanned, errs[2] = listEvents(ctx, client, opts)
+	}()
+	wg.Wait()
+
+	result := &Result{EventsScanned: scanned}
+	for _, err := range errs {
+		if err != nil {
+			result.Errors = append(result.Errors, err)
+		}
+	}
+
+	hits := newHitSet()
+	if pods != nil {
+		result.PodsScanned = pods.count
+		for _, hit := range pods.hits {
+			hits.add(hit)
+		}
+	}
+	for _, hit := range events {
+		if hit.Kind == "Pod" && pods != nil {
+			hit.ServiceAccount = pods.serviceAccount[hit.Namespace+"/"+hit.Name]
+		}
+		hits.add(hit)
+	}
+	result.Hits = hits.sorted()
+
+	for i := range accounts {
+		if pods != nil {
+			accounts[i].Pods = pods.perServiceAccount[accounts[i].Namespace+"/"+accounts[i].Name]
+		}
+	}
+	result.ServiceAccounts = accounts
+
+	return result
+}
+
+func listServiceAccounts(ctx context.Context, client kubernetes.Interface, opts Options) ([]ServiceAccount, error) {
+	var accounts []ServiceAccount
+	list := func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
+		return client.CoreV1().ServiceAccounts(opts.Namespace).List(ctx, o)
+	}
+	err := eachItem(ctx, list, opts.PageSize, func(obj runtime.Object) {
+		sa, ok := obj.(*corev1.ServiceAccount)
+		if !ok {
+			return
+		}
+		role, ok := sa.Annotations[RoleARNAnnotation]
+		if !ok {
+			return
+		}
+		audience := sa.Annotations[AudienceAnnotation]
+		if audience == "" {
+			audience = DefaultAudience
+		}
+		accounts = append(accounts, ServiceAccount{
+			Namespace: sa.Namespace,
+			Name:      sa.Name,
+			RoleARN:   role,
+			Audience:  audience,
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list service accounts: %w", err)
+	}
+	sort.Slice(accounts, func(i, j int) bool {
+		if accounts[i].Namespace != accounts[j].Namespace {
+			return accounts[i].Namespace < accounts[j].Namespace
+		}
+		return accounts[i].Name < accounts[j].Name
+	})
+
+	return accounts, nil
+}
+
+// podIndex is what the scan keeps of the pods: their service accounts, so
+// that events can be mapped to one, and the STS errors in their statuses.
+type podIndex struct {
+	count             int
+	serviceAccount    map[string]string
+	perServiceAccount map[string]int
+	hits              []Hit
+}
+
+func listPods(ctx context.Context, client kubernetes.Interface, opts Options) (*podIndex, error) {
+	index := &podIndex{serviceAccount: map[string]string{}, perServiceAccount: map[string]int{}}
+	list := func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
+		return client.CoreV1().Pods(opts.Namespace).List(ctx, o)
+	}
+	err := eachItem(ctx, list, opts.PageSize, func(obj runtime.Object) {
+		pod, ok := obj.(*corev1.Pod)
+		if !ok {
+			return
+		}
+		index.count++
+		index.serviceAccount[pod.Namespace+"/"+pod.Name] = pod.Spec.ServiceAccountName
+		index.perServiceAccount[pod.Namespace+"/"+pod.Spec.ServiceAccountName]++
+		index.hits = append(index.hits, statusHits(pod)...)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list pods: %w", err)
+	}
+
+	return index, nil
+}
+
+// statusHits returns the STS errors in the waiting and terminated messages
+// of a pod's containers, current and last state.
+func statusHits(pod *corev1.Pod) []Hit {
+	var hits []Hit
+	statuses := append(append([]corev1.ContainerStatus(nil), pod.Status.InitContainerStatuses...), pod.Status.ContainerStatuses...)
+	for _, status := range statuses {
+		var texts [][2]string
+		if w := status.State.Waiting; w != nil {
+			texts = append(texts, [2]string{"waiting", w.Message})
+		}
+		if t := status.State.Terminated; t != nil {
+			texts = append(texts, [2]string{"terminated", t.Message})
+		}
+		if t := status.LastTerminationState.Terminated; t != nil {
+			texts = append(texts, [2]string{"last terminated", t.Message})
+		}
+		for _, entry := range texts {
+			state, text := entry[0], entry[1]
+			match, ok := stserr.Find(text)
+			if !ok {
+				continue
+			}
+			hits = append(hits, Hit{
+				Kind:           "Pod",
+				Namespace:      pod.Namespace,
+				Name:           pod.Name,
+				ServiceAccount: pod.Spec.ServiceAccountName,
+				Source:         fmt.Sprintf("container %s: %s", status.Name, state),
+				Match:          match,
+				Count:          1,
+			})
+		}
+	}
+
+	return hits
+}
+
+func listEvents(ctx context.Context, client kubernetes.Interface, opts Options) ([]Hit, int, error) {
+	var (
+		hits    []Hit
+		scanned int
+	)
+	list := func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
+		o.FieldSelector = "type=" + corev1.EventTypeWarning
+		return client.CoreV1().Events(opts.Namespace).List(ctx, o)
+	}
+	err := eachItem(ctx, list, opts.PageSize, func(obj runtime.Object) {
+		event, ok := obj.(*corev1.Event)
+		if !ok {
+			return
+		}
+		scanned++
+		match, ok := stserr.Find(event.Message)
+		if !ok {
+			return
+		}
+		hits = append(hits, Hit{
+			Kind:      event.InvolvedObject.Kind,
+			Namespace: event.InvolvedObject.Namespace,
+			Name:      event.InvolvedObject.Name,
+			Source:    "event " + event.Reason,
+			Match:     match,
+			Count:     eventCount(event),
+			LastSeen:  eventTime(event),
+		})
+	})
+	if err != nil {
+		return nil, scanned, fmt.Errorf("list events: %w", err)
+	}
+
+	return hits, scanned, nil
+}
+
+func eventCount(event *corev1.Event) int {
+	if event.Series != nil && event.Series.Count > 0 {
+		return int(event.Series.Count)
+	}
+	if event.Count > 0 {
+		return int(event.Count)
+	}
+
+	return 1
+}
+
+func eventTime(event *corev1.Event) time.Time {
+	switch {
+	case event.Series != nil && !event.Series.LastObservedTime.IsZero():
+		return event.Series.LastObservedTime.Time
+	case !event.LastTimestamp.IsZero():
+		return event.LastTimestamp.Time
+	case !event.EventTime.IsZero():
+		return event.EventTime.Time
+	default:
+		return event.CreationTimestamp.Time
+	}
+}
+
+type listFunc func(ctx context.Context, opts metav1.ListOptions) (runtime.Object, error)
+
+// eachItem calls visit for every item of a paginated list.
+func eachItem(ctx context.Context, list listFunc, pageSize int64, visit func(runtime.Object)) error {
+	p := pager.New(pager.SimplePageFunc(func(opts metav1.ListOptions) (runtime.Object, error) {
+		return list(ctx, opts)
+	}))
+	p.PageSize = pageSize
+
+	return p.EachListItem(ctx, metav1.ListOptions{}, func(obj runtime.Object) error {
+		visit(obj)
+		return nil
+	})
+}
