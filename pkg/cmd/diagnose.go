@@ -116,6 +116,11 @@ func (o *DiagnoseOptions) Complete(cmd *cobra.Command) error {
 		o.namespace = *o.configFlags.Namespace
 	}
 
+	timeout, err := o.requestTimeout()
+	if err != nil {
+		return err
+	}
+
 	restConfig, err := o.configFlags.ToRESTConfig()
 	if err != nil {
 		return fmt.Errorf("load kubeconfig: %w", err)
@@ -123,11 +128,6 @@ func (o *DiagnoseOptions) Complete(cmd *cobra.Command) error {
 	kube, err := kubernetes.NewForConfig(restConfig)
 	if err != nil {
 		return fmt.Errorf("create Kubernetes client: %w", err)
-	}
-
-	timeout, err := o.requestTimeout()
-	if err != nil {
-		return err
 	}
 
 	chainOptions := chain.Options{}

@@ -85,8 +85,8 @@ var phrases = []phrase{
 	},
 }
 
-// apostropheVariants are the spellings of "'" that STS messages are seen
-// with: straight, curly (U+2019), and the XML entities.
+// apostropheVariants are the spellings of "'" that Find accepts in a message:
+// straight, curly (U+2019) and the two XML entities.
 var apostropheVariants = []string{"'", "\u2019", "&apos;", "&#39;"}
 
 // apostropheNormalizer replaces each apostrophe variant with "'".

@@ -109,7 +109,7 @@ func TestDiagnoseDiscoveryFaults(t *testing.T) {
 				}
 			},
 			args: []string{"--request-timeout", "2s"},
-			want: "Timeout",
+			want: "deadline exceeded",
 		},
 	}
 	for _, tt := range tests {

@@ -192,7 +192,7 @@ func (e *Env) start(ctx context.Context, opts Options, etcdPath, apiServerPath, 
 	}
 	e.Issuer = "https://" + issuerListener.Addr().String() + opts.IssuerPath
 
-	// moto_server takes a few seconds to import, so it starts alongside the
+	// moto_server takes about a second to import, so it starts alongside the
 	// control plane. The first failure cancels the other wait, and Start
 	// returns that first error, not the cancellation it caused.
 	ctx, cancel := context.WithCancel(ctx)
