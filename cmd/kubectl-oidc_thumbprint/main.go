@@ -32,7 +32,7 @@ func run(args []string) int {
 	if err == nil {
 		return 0
 	}
-	// An *ExitError without a message follows a report that says it all.
+	// An *ExitError without a message follows a report that explains the exit code.
 	var exit *cmd.ExitError
 	if !errors.As(err, &exit) || exit.Err != nil {
 		fmt.Fprintln(os.Stderr, "error:", err)

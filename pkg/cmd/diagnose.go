@@ -125,6 +125,9 @@ func (o *DiagnoseOptions) Complete(cmd *cobra.Command) error {
 	if err != nil {
 		return fmt.Errorf("load kubeconfig: %w", err)
 	}
+	if restConfig.Timeout == 0 {
+		restConfig.Timeout = timeout
+	}
 	kube, err := kubernetes.NewForConfig(restConfig)
 	if err != nil {
 		return fmt.Errorf("create Kubernetes client: %w", err)
@@ -254,7 +257,7 @@ func regionForIssuer(issuerURL string) string {
 
 // publicHTTPClient returns the client for the public discovery document and
 // JWKS. It skips certificate verification because the issuer may use a
-// private CA, which IAM accepts through the thumbprint; the chain check
+// private CA, which IAM accepts through the thumbprint. The chain check
 // judges that trust separately, and no credential is sent.
 func publicHTTPClient(timeout time.Duration) *http.Client {
 	transport := http.DefaultTransport.(*http.Transport).Clone()

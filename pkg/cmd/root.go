@@ -11,8 +11,8 @@ import (
 	"k8s.io/klog/v2"
 )
 
-// ExitError carries the exit code of a command. Err, when set, is printed;
-// a nil Err means the command already wrote everything it had to say.
+// ExitError carries the exit code of a command. Err, when set, is printed.
+// A nil Err means the command already wrote its output, such as a report.
 type ExitError struct {
 	Code int
 	Err  error

@@ -1,7 +1,7 @@
 // Package diagnose runs the checks of an IRSA identity chain concurrently
-// and joins their evidence into a report: the issuer and its public
-// documents, the IAM OIDC provider, the TLS chain of the JWKS host, and the
-// workloads that report STS errors.
+// and joins their evidence into a report. The checks cover the issuer and its
+// public documents, the IAM OIDC provider, the TLS chain of the JWKS host,
+// and the workloads that report STS errors.
 package diagnose
 
 import (

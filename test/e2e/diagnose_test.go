@@ -234,8 +234,8 @@ func TestDiagnoseViewerWithoutIssuerDiscovery(t *testing.T) {
 	}
 }
 
-// TestDiagnoseJSONMatchesText checks that -o json and the text report say
-// the same things.
+// TestDiagnoseJSONMatchesText checks that -o json, -o yaml and the text
+// report carry the same findings, fixes and thumbprints.
 func TestDiagnoseJSONMatchesText(t *testing.T) {
 	requireEnv(t)
 	createProvider(t, []string{sts}, []string{staleThumbprint})
