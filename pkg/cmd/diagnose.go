@@ -116,7 +116,7 @@ func (o *DiagnoseOptions) Complete(cmd *cobra.Command) error {
 		o.namespace = *o.configFlags.Namespace
 	}
 
-	timeout, err := o.requestTimeout()
+	timeout, err := parseRequestTimeout(o.configFlags)
 	if err != nil {
 		return err
 	}
@@ -189,13 +189,12 @@ func (o *DiagnoseOptions) Run(ctx context.Context) error {
 	return nil
 }
 
-func (o *DiagnoseOptions) requestTimeout() (time.Duration, error) {
+// parseRequestTimeout reads --request-timeout as kubectl does, and returns
+// DefaultTimeout for 0, kubectl's "no timeout".
+func parseRequestTimeout(flags *genericclioptions.ConfigFlags) (time.Duration, error) {
 	value := "0"
-	if o.configFlags.Timeout != nil && *o.configFlags.Timeout != "" {
-		value = *o.configFlags.Timeout
-	}
-	if value == "0" {
-		return DefaultTimeout, nil
+	if flags.Timeout != nil && *flags.Timeout != "" {
+		value = *flags.Timeout
 	}
 	timeout, err := time.ParseDuration(value)
 	if err != nil {

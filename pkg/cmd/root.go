@@ -68,6 +68,7 @@ errors.`,
 	root.PersistentFlags().Lookup("v").Shorthand = "v"
 
 	root.AddCommand(NewCmdDiagnose(streams))
+	root.AddCommand(NewCmdThumbprint(streams))
 	root.AddCommand(NewCmdVersion(streams))
 
 	return root

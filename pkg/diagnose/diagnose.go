@@ -130,14 +130,8 @@ func resolveIssuer(ctx context.Context, cfg Config, ev *evidence) error {
 		ev.issuerURL, ev.issuerSource = cfg.Issuer, "flag"
 	case apiErr == nil:
 		ev.issuerURL, ev.issuerSource = apiDoc.Issuer, "api-server"
-	case errors.Is(apiErr, issuer.ErrForbidden):
-		return fmt.Errorf("%w\n\nThe current user may not read the service account issuer. Either grant it:\n"+
-			"  kubectl create clusterrolebinding oidc-thumbprint-issuer-discovery "+
-			"--clusterrole=system:service-account-issuer-discovery --user=<your user>\n"+
-			"or pass the issuer: kubectl oidc-thumbprint diagnose --issuer https://<issuer host>/<path>", apiErr)
 	default:
-		return fmt.Errorf("read the service account issuer from the API server: %w\n"+
-			"Pass --issuer https://<issuer host>/<path> to diagnose without issuer discovery", apiErr)
+		return ExplainIssuerError(apiErr)
 	}
 	klog.V(1).InfoS("issuer", "url", ev.issuerURL, "source", ev.issuerSource)
 
@@ -148,6 +142,20 @@ func resolveIssuer(ctx context.Context, cfg Config, ev *evidence) error {
 	ev.providerURL = providerURL
 
 	return nil
+}
+
+// ExplainIssuerError wraps an error of issuer discovery through the API
+// server with what the user can do: grant the permission or pass --issuer.
+func ExplainIssuerError(err error) error {
+	if errors.Is(err, issuer.ErrForbidden) {
+		return fmt.Errorf("%w\n\nThe current user may not read the service account issuer. Either grant it:\n"+
+			"  kubectl create clusterrolebinding oidc-thumbprint-issuer-discovery "+
+			"--clusterrole=system:service-account-issuer-discovery --user=<your user>\n"+
+			"or pass the issuer: --issuer https://<issuer host>/<path>", err)
+	}
+
+	return fmt.Errorf("read the service account issuer from the API server: %w\n"+
+		"Pass --issuer https://<issuer host>/<path> to run without issuer discovery", err)
 }
 
 func clusterKeys(cfg Config) func(context.Context) ([]string, error) {

@@ -109,21 +109,28 @@ func (ev *evidence) chainReport() *report.Chain {
 	if ev.chain == nil {
 		return nil
 	}
-
-	var matched map[string]int
+	var iamThumbprints []string
 	if ev.provider != nil {
-		matched = ev.chain.Match(ev.provider.Thumbprints)
+		iamThumbprints = ev.provider.Thumbprints
 	}
+
+	return ChainReport(ev.chain, iamThumbprints)
+}
+
+// ChainReport converts an inspected chain for a report, marking the
+// certificates whose thumbprint iamThumbprints holds.
+func ChainReport(c *chain.Result, iamThumbprints []string) *report.Chain {
+	matched := c.Match(iamThumbprints)
 	out := &report.Chain{
-		Host:               ev.chain.Address,
-		TLSVersion:         ev.chain.TLSVersion,
-		PublicRoot:         ev.chain.PublicRoot,
-		SystemRoot:         ev.chain.SystemRoot,
-		ThumbprintEnforced: !ev.chain.PublicRoot,
-		InterceptionSigns:  ev.chain.InterceptionSigns,
+		Host:               c.Address,
+		TLSVersion:         c.TLSVersion,
+		PublicRoot:         c.PublicRoot,
+		SystemRoot:         c.SystemRoot,
+		ThumbprintEnforced: !c.PublicRoot,
+		InterceptionSigns:  c.InterceptionSigns,
 		Certificates:       []report.Certificate{},
 	}
-	for i, cert := range ev.chain.Certificates {
+	for i, cert := range c.Certificates {
 		thumbprint := chain.Thumbprint(cert)
 		_, inIAM := matched[thumbprint]
 		out.Certificates = append(out.Certificates, report.Certificate{
