@@ -86,8 +86,9 @@ func (ev *evidence) updateCommand() string {
 }
 
 func (ev *evidence) createProviderCommand() string {
+	// A chain seen through a TLS-inspecting proxy is not the one AWS sees.
 	thumbprint := "<thumbprint>"
-	if ev.chain != nil && len(ev.chain.Certificates) > 0 {
+	if ev.chain != nil && len(ev.chain.Certificates) > 0 && len(ev.chain.InterceptionSigns) == 0 {
 		thumbprint = chain.Thumbprint(ev.chain.Top())
 	}
 	audiences := ev.audienceNames()

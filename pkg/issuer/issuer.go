@@ -11,6 +11,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 
@@ -135,28 +136,48 @@ func ParseDiscovery(body []byte) (*Discovery, error) {
 }
 
 // ParseKeyIDs decodes a JWKS and returns the key IDs of its keys, sorted.
-// A key without a kid is reported as an error because STS selects the key
-// by the token's kid.
+// Keys of a type that go-jose does not know are skipped, as RFC 7517
+// section 5 recommends. A key without a kid, or a malformed key of a known
+// type, is an error because STS selects and uses the key by the token's kid.
 func ParseKeyIDs(body []byte) ([]string, error) {
-	var set jose.JSONWebKeySet
+	var set struct {
+		Keys []json.RawMessage `json:"keys"`
+	}
 	if err := json.Unmarshal(body, &set); err != nil {
 		return nil, fmt.Errorf("invalid JWKS: %w", err)
 	}
-	if len(set.Keys) == 0 {
-		return nil, errors.New("invalid JWKS: no keys")
-	}
 
 	ids := make([]string, 0, len(set.Keys))
-	for i, key := range set.Keys {
+	for i, raw := range set.Keys {
+		var header struct {
+			Type string `json:"kty"`
+		}
+		if err := json.Unmarshal(raw, &header); err != nil {
+			return nil, fmt.Errorf("invalid JWKS: key %d: %w", i, err)
+		}
+		if !slices.Contains(knownKeyTypes, header.Type) {
+			continue
+		}
+
+		var key jose.JSONWebKey
+		if err := json.Unmarshal(raw, &key); err != nil {
+			return nil, fmt.Errorf("invalid JWKS: key %d: %w", i, err)
+		}
 		if key.KeyID == "" {
 			return nil, fmt.Errorf("invalid JWKS: key %d has no \"kid\"", i)
 		}
 		ids = append(ids, key.KeyID)
 	}
+	if len(ids) == 0 {
+		return nil, errors.New("invalid JWKS: no keys of a known type")
+	}
 	sort.Strings(ids)
 
 	return ids, nil
 }
+
+// knownKeyTypes are the JWK "kty" values that go-jose parses.
+var knownKeyTypes = []string{"RSA", "EC", "OKP", "oct"}
 
 func fetch(ctx context.Context, client *http.Client, rawURL string) ([]byte, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)

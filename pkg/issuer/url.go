@@ -16,7 +16,7 @@ func ProviderURL(issuerURL string) (string, error) {
 		return "", err
 	}
 
-	return strings.ToLower(u.Host) + strings.TrimSuffix(u.Path, "/"), nil
+	return strings.ToLower(u.Host) + strings.TrimSuffix(u.EscapedPath(), "/"), nil
 }
 
 // ParseIssuer checks that issuerURL is usable as an IRSA issuer: https, a
@@ -32,7 +32,7 @@ func ParseIssuer(issuerURL string) (*url.URL, error) {
 	if u.Host == "" {
 		return nil, fmt.Errorf("invalid issuer URL %q: missing host", issuerURL)
 	}
-	if u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+	if u.RawQuery != "" || u.ForceQuery || strings.Contains(issuerURL, "#") || u.User != nil {
 		return nil, fmt.Errorf("invalid issuer URL %q: must not have user info, a query or a fragment", issuerURL)
 	}
 

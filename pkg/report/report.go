@@ -149,7 +149,7 @@ type AffectedPod struct {
 	Message        string    `json:"message"`
 	Source         string    `json:"source"`
 	Count          int       `json:"count"`
-	LastSeen       time.Time `json:"lastSeen,omitempty"`
+	LastSeen       time.Time `json:"lastSeen,omitzero"`
 }
 
 // Finding is one conclusion with its evidence and fix.
