@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
 	"sync"
 	"time"
 
@@ -76,6 +77,10 @@ type evidence struct {
 	chainURL string
 	chain    *chain.Result
 	chainErr error
+	// issuerHostChain is the issuer host's chain, dialled only when the JWKS
+	// URI is on another host.
+	issuerHostChain *chain.Result
+	issuerHostErr   error
 
 	workloads *workload.Result
 
@@ -173,12 +178,21 @@ func checkPublic(ctx context.Context, cfg Config, ev *evidence) {
 
 	ev.chainURL = ev.issuerURL
 	if ev.public != nil {
-		if _, err := url.Parse(ev.public.JWKSURI); err == nil {
-			ev.chainURL = ev.public.JWKSURI
-		}
+		ev.chainURL = ev.public.JWKSURI
 	}
 
 	var wg sync.WaitGroup
+	if !sameHost(ev.chainURL, ev.issuerURL) {
+		// STS fetches keys from the JWKS host, so only its chain counts; the
+		// issuer host's chain is shown because thumbprints are often taken there.
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ev.issuerHostChain, ev.issuerHostErr = withTimeout(ctx, cfg, func(ctx context.Context) (*chain.Result, error) {
+				return chain.Inspect(ctx, ev.issuerURL, cfg.Chain)
+			})
+		}()
+	}
 	if ev.public != nil {
 		wg.Add(1)
 		go func() {
@@ -193,6 +207,25 @@ func checkPublic(ctx context.Context, cfg Config, ev *evidence) {
 		return chain.Inspect(ctx, ev.chainURL, cfg.Chain)
 	})
 	wg.Wait()
+}
+
+// sameHost reports whether two https URLs name the same host and port.
+func sameHost(a, b string) bool {
+	ua, errA := url.Parse(a)
+	ub, errB := url.Parse(b)
+	if errA != nil || errB != nil {
+		return true
+	}
+
+	return strings.EqualFold(ua.Hostname(), ub.Hostname()) && portOrDefault(ua) == portOrDefault(ub)
+}
+
+func portOrDefault(u *url.URL) string {
+	if port := u.Port(); port != "" {
+		return port
+	}
+
+	return "443"
 }
 
 func checkIAM(ctx context.Context, cfg Config, ev *evidence) {

@@ -46,6 +46,9 @@ func (ev *evidence) report(cfg Config) *report.Report {
 		}
 	}
 	r.Chain = ev.chainReport()
+	if ev.issuerHostChain != nil {
+		r.IssuerHostChain = ChainReport(ev.issuerHostChain, ev.providerThumbprints())
+	}
 	if ev.workloads != nil {
 		for _, sa := range ev.workloads.ServiceAccounts {
 			r.ServiceAccounts = append(r.ServiceAccounts, report.ServiceAccount(sa))

@@ -24,6 +24,7 @@ func (ev *evidence) thumbprintFindings() []report.Finding {
 		"IAM thumbprints: " + listOrNone(ev.provider.Thumbprints),
 		fmt.Sprintf("top presented certificate (position %d, %s): %s", topPosition, top.Subject, topThumbprint),
 	}
+	evidence = append(evidence, ev.issuerHostEvidence()...)
 	f := report.Finding{Check: report.CheckThumbprint, Evidence: evidence}
 
 	if len(ev.chain.InterceptionSigns) > 0 {
@@ -110,12 +111,37 @@ func (ev *evidence) chainReport() *report.Chain {
 	if ev.chain == nil {
 		return nil
 	}
-	var iamThumbprints []string
-	if ev.provider != nil {
-		iamThumbprints = ev.provider.Thumbprints
+
+	return ChainReport(ev.chain, ev.providerThumbprints())
+}
+
+func (ev *evidence) providerThumbprints() []string {
+	if ev.provider == nil {
+		return nil
 	}
 
-	return ChainReport(ev.chain, iamThumbprints)
+	return ev.provider.Thumbprints
+}
+
+// issuerHostEvidence explains, when the JWKS URI is on another host than
+// the issuer, that only the JWKS host's chain counts, and whether IAM holds
+// a thumbprint of the issuer host's chain instead.
+func (ev *evidence) issuerHostEvidence() []string {
+	if ev.issuerHostChain == nil || len(ev.issuerHostChain.Certificates) == 0 {
+		return nil
+	}
+
+	lines := []string{fmt.Sprintf("the JWKS URI is on %s, not on the issuer host %s; STS fetches the keys there, so that chain is the one IAM checks",
+		ev.chain.Address, ev.issuerHostChain.Address)}
+	for thumbprint, position := range ev.issuerHostChain.Match(ev.providerThumbprints()) {
+		if _, onJWKSHost := ev.chain.Match([]string{thumbprint})[thumbprint]; onJWKSHost {
+			continue
+		}
+		lines = append(lines, fmt.Sprintf("IAM holds %s, the thumbprint of certificate %d of the issuer host %s, which does not count for the keys",
+			thumbprint, position, ev.issuerHostChain.Address))
+	}
+
+	return lines
 }
 
 // ChainReport converts an inspected chain for a report, marking the

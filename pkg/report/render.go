@@ -43,7 +43,8 @@ func WriteText(w io.Writer, r *Report) error {
 	p := &textPrinter{w: w}
 	p.header(r)
 	p.findings(r.Findings)
-	p.chain(r.Chain)
+	p.chain(r.Chain, "Certificates presented by %s (%s), leaf first:\n")
+	p.chain(r.IssuerHostChain, "Certificates presented by the issuer host %s (%s), which IAM does not check:\n")
 	p.serviceAccounts(r.ServiceAccounts)
 	p.affected(r.AffectedPods)
 
@@ -109,11 +110,12 @@ func (p *textPrinter) findings(findings []Finding) {
 	}
 }
 
-func (p *textPrinter) chain(c *Chain) {
+// chain writes the certificate table under a title with the host and TLS version.
+func (p *textPrinter) chain(c *Chain, title string) {
 	if c == nil || len(c.Certificates) == 0 {
 		return
 	}
-	p.printf("\nCertificates presented by %s (%s), leaf first:\n", c.Host, c.TLSVersion)
+	p.printf("\n"+title, c.Host, c.TLSVersion)
 	p.table([]string{"POS", "SHA-1 THUMBPRINT", "IN IAM", "NOT AFTER", "SUBJECT"}, len(c.Certificates), func(i int) []string {
 		cert := c.Certificates[i]
 		return []string{

@@ -62,6 +62,9 @@ type Report struct {
 	Issuer          Issuer           `json:"issuer"`
 	Provider        *Provider        `json:"provider,omitempty"`
 	Chain           *Chain           `json:"chain,omitempty"`
+	// IssuerHostChain is the chain of the issuer host, present only when the
+	// JWKS URI is on another host. IAM does not check it.
+	IssuerHostChain *Chain `json:"issuerHostChain,omitempty"`
 	ServiceAccounts []ServiceAccount `json:"serviceAccounts"`
 	AffectedPods    []AffectedPod    `json:"affectedPods"`
 	Findings        []Finding        `json:"findings"`

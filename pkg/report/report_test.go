@@ -115,6 +115,13 @@ func filledReport() *report.Report {
 			ThumbprintEnforced: true,
 			InterceptionSigns:  []string{"HTTPS_PROXY routes this connection through proxy.corp.example:3128"},
 		},
+		IssuerHostChain: &report.Chain{
+			Host:       "issuer.example.com:443",
+			TLSVersion: "TLS 1.2",
+			Certificates: []report.Certificate{
+				{Position: 0, Subject: "CN=issuer.example.com", Thumbprint: "2222222222222222222222222222222222222222"},
+			},
+		},
 		ServiceAccounts: []report.ServiceAccount{
 			{Namespace: "payments", Name: "api", RoleARN: "arn:aws:iam::111122223333:role/payments-api", Audience: "sts.amazonaws.com", Pods: 3},
 		},
@@ -213,7 +220,7 @@ func TestJSONFieldNames(t *testing.T) {
 			name:   "report",
 			object: func() json.RawMessage { return doc },
 			want: []string{"affectedPods", "chain", "cluster", "findings", "generatedAt", "issuer",
-				"provider", "schemaVersion", "serviceAccounts", "verdict"},
+				"issuerHostChain", "provider", "schemaVersion", "serviceAccounts", "verdict"},
 		},
 		{
 			name:   "cluster",
@@ -338,6 +345,7 @@ func TestJSONOmitsEmptyOptionalFields(t *testing.T) {
 	}{
 		{name: "report without provider", object: doc, absent: "provider"},
 		{name: "report without chain", object: doc, absent: "chain"},
+		{name: "report without issuer host chain", object: doc, absent: "issuerHostChain"},
 		{name: "issuer without jwks_uri", object: jsonField(t, doc, "issuer"), absent: "jwksURI"},
 		{name: "cluster without context", object: jsonField(t, doc, "cluster"), absent: "context"},
 		{name: "finding without fix", object: jsonFirst(t, jsonField(t, doc, "findings")), absent: "fix"},
