@@ -9,7 +9,7 @@ COMMIT ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 PKG := github.com/oidc-thumbprint/kubectl-oidc-thumbprint
 LDFLAGS := -s -w -X $(PKG)/pkg/cmd.version=$(VERSION) -X $(PKG)/pkg/cmd.commit=$(COMMIT)
 
-.PHONY: all build tools test test-unit demo fmt lint verify clean
+.PHONY: all build tools test test-unit demo fmt lint verify clean dist krew-manifest validate-krew-manifest
 
 all: build
 
@@ -48,3 +48,25 @@ verify: lint test
 
 clean:
 	rm -rf _output dist
+
+# Release archives for every krew platform, each with a .sha256 file, in dist/.
+# `make dist VERSION=v1.2.3` sets the version. Otherwise hack/dist.sh derives
+# one from git describe, because the default VERSION above may lack the
+# leading v that krew requires.
+dist:
+	hack/dist.sh
+
+# The krew manifest for the archives in dist/, with file:// URIs.
+krew-manifest: dist
+	hack/render-krew-manifest.sh --output dist/oidc-thumbprint.yaml
+
+# krew and its manifest validator, from the version pinned in hack/krew/go.mod.
+$(OUTPUT)/krew $(OUTPUT)/validate-krew-manifest &: hack/krew/go.mod hack/krew/go.sum
+	mkdir -p $(OUTPUT)
+	cd hack/krew && go build -trimpath -o ../../$(OUTPUT)/ sigs.k8s.io/krew/cmd/krew sigs.k8s.io/krew/cmd/validate-krew-manifest
+	touch $(OUTPUT)/krew $(OUTPUT)/validate-krew-manifest
+
+# Validates the manifest with krew and installs the plugin from dist/ into a
+# temporary KREW_ROOT. The checks contact only 127.0.0.1.
+validate-krew-manifest: krew-manifest $(OUTPUT)/krew $(OUTPUT)/validate-krew-manifest
+	KREW_BIN_DIR=$(CURDIR)/$(OUTPUT) hack/test-krew.sh

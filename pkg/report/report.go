@@ -58,13 +58,13 @@ type Report struct {
 	// Verdict is the worst severity among the findings.
 	Verdict Severity `json:"verdict"`
 
-	Cluster         Cluster          `json:"cluster"`
-	Issuer          Issuer           `json:"issuer"`
-	Provider        *Provider        `json:"provider,omitempty"`
-	Chain           *Chain           `json:"chain,omitempty"`
+	Cluster  Cluster   `json:"cluster"`
+	Issuer   Issuer    `json:"issuer"`
+	Provider *Provider `json:"provider,omitempty"`
+	Chain    *Chain    `json:"chain,omitempty"`
 	// IssuerHostChain is the chain of the issuer host, present only when the
 	// JWKS URI is on another host. IAM does not check it.
-	IssuerHostChain *Chain `json:"issuerHostChain,omitempty"`
+	IssuerHostChain *Chain           `json:"issuerHostChain,omitempty"`
 	ServiceAccounts []ServiceAccount `json:"serviceAccounts"`
 	AffectedPods    []AffectedPod    `json:"affectedPods"`
 	Findings        []Finding        `json:"findings"`
