@@ -2,21 +2,15 @@ package cmd
 
 import (
 	"context"
-	"crypto/tls"
 	"fmt"
-	"net/http"
 	"slices"
 	"strings"
 	"time"
 
-	awsconfig "github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
-	"k8s.io/client-go/kubernetes"
 
-	"github.com/oidc-thumbprint/kubectl-oidc-thumbprint/pkg/chain"
 	"github.com/oidc-thumbprint/kubectl-oidc-thumbprint/pkg/diagnose"
 	"github.com/oidc-thumbprint/kubectl-oidc-thumbprint/pkg/iamcheck"
 	"github.com/oidc-thumbprint/kubectl-oidc-thumbprint/pkg/issuer"
@@ -121,25 +115,13 @@ func (o *DiagnoseOptions) Complete(cmd *cobra.Command) error {
 		return err
 	}
 
-	restConfig, err := o.configFlags.ToRESTConfig()
+	kube, restConfig, err := kubeClient(o.configFlags, timeout)
 	if err != nil {
-		return fmt.Errorf("load kubeconfig: %w", err)
+		return err
 	}
-	if restConfig.Timeout == 0 {
-		restConfig.Timeout = timeout
-	}
-	kube, err := kubernetes.NewForConfig(restConfig)
+	chainOptions, err := chainOptionsFor(o.AWSTrustedCAFile)
 	if err != nil {
-		return fmt.Errorf("create Kubernetes client: %w", err)
-	}
-
-	chainOptions := chain.Options{}
-	if o.AWSTrustedCAFile != "" {
-		roots, err := chain.LoadRoots(o.AWSTrustedCAFile)
-		if err != nil {
-			return fmt.Errorf("invalid --aws-trusted-ca-file: %w", err)
-		}
-		chainOptions.TrustedRoots = roots
+		return err
 	}
 
 	o.config = diagnose.Config{
@@ -152,7 +134,9 @@ func (o *DiagnoseOptions) Complete(cmd *cobra.Command) error {
 		Chain:     chainOptions,
 		Timeout:   timeout,
 		Profile:   o.Profile,
-		NewIAM:    o.newIAM,
+		NewIAM: func(ctx context.Context, issuerURL string) (iamcheck.API, error) {
+			return newIAMClient(ctx, o.Profile, o.Region, issuerURL)
+		},
 	}
 
 	return nil
@@ -189,28 +173,6 @@ func (o *DiagnoseOptions) Run(ctx context.Context) error {
 	return nil
 }
 
-// parseRequestTimeout reads --request-timeout as kubectl does, and returns
-// DefaultTimeout for 0, kubectl's "no timeout".
-func parseRequestTimeout(flags *genericclioptions.ConfigFlags) (time.Duration, error) {
-	value := "0"
-	if flags.Timeout != nil && *flags.Timeout != "" {
-		value = *flags.Timeout
-	}
-	timeout, err := time.ParseDuration(value)
-	if err != nil {
-		// kubectl also accepts a bare number of seconds.
-		timeout, err = time.ParseDuration(value + "s")
-	}
-	if err != nil || timeout < 0 {
-		return 0, fmt.Errorf("invalid value %q for --request-timeout: use a duration such as 30s or 1m, or 0 for the default of %s", value, DefaultTimeout)
-	}
-	if timeout == 0 {
-		return DefaultTimeout, nil
-	}
-
-	return timeout, nil
-}
-
 func (o *DiagnoseOptions) currentContext() string {
 	raw, err := o.configFlags.ToRawKubeConfigLoader().RawConfig()
 	if err != nil {
@@ -221,49 +183,4 @@ func (o *DiagnoseOptions) currentContext() string {
 	}
 
 	return raw.CurrentContext
-}
-
-// newIAM loads the AWS configuration through the SDK's default chain, so
-// AWS_PROFILE, AWS_REGION and AWS_ENDPOINT_URL_IAM apply as usual.
-func (o *DiagnoseOptions) newIAM(ctx context.Context, issuerURL string) (iamcheck.API, error) {
-	var loadOptions []func(*awsconfig.LoadOptions) error
-	if o.Profile != "" {
-		loadOptions = append(loadOptions, awsconfig.WithSharedConfigProfile(o.Profile))
-	}
-	if o.Region != "" {
-		loadOptions = append(loadOptions, awsconfig.WithRegion(o.Region))
-	}
-	cfg, err := awsconfig.LoadDefaultConfig(ctx, loadOptions...)
-	if err != nil {
-		return nil, fmt.Errorf("load AWS configuration: %w", err)
-	}
-	if cfg.Region == "" {
-		cfg.Region = regionForIssuer(issuerURL)
-	}
-
-	return iam.NewFromConfig(cfg), nil
-}
-
-func regionForIssuer(issuerURL string) string {
-	if u, err := issuer.ParseIssuer(issuerURL); err == nil {
-		if region := issuer.RegionFromHost(u.Hostname()); region != "" {
-			return region
-		}
-	}
-
-	return defaultIAMRegion
-}
-
-// publicHTTPClient returns the client for the public discovery document and
-// JWKS. It skips certificate verification because the issuer may use a
-// private CA, which IAM accepts through the thumbprint. The chain check
-// judges that trust separately, and no credential is sent.
-func publicHTTPClient(timeout time.Duration) *http.Client {
-	transport := http.DefaultTransport.(*http.Transport).Clone()
-	transport.TLSClientConfig = &tls.Config{
-		MinVersion:         tls.VersionTLS12,
-		InsecureSkipVerify: true, //nolint:gosec // see the function comment
-	}
-
-	return &http.Client{Transport: transport, Timeout: timeout}
 }

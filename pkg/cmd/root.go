@@ -69,6 +69,7 @@ errors.`,
 
 	root.AddCommand(NewCmdDiagnose(streams))
 	root.AddCommand(NewCmdThumbprint(streams))
+	root.AddCommand(NewCmdUpdate(streams))
 	root.AddCommand(NewCmdVersion(streams))
 
 	return root

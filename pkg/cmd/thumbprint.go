@@ -10,7 +10,6 @@ import (
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
-	"k8s.io/client-go/kubernetes"
 
 	"github.com/oidc-thumbprint/kubectl-oidc-thumbprint/pkg/chain"
 	"github.com/oidc-thumbprint/kubectl-oidc-thumbprint/pkg/diagnose"
@@ -100,15 +99,9 @@ func (o *ThumbprintOptions) Complete() error {
 	}
 	o.timeout = timeout
 
-	if o.AWSTrustedCAFile != "" {
-		roots, err := chain.LoadRoots(o.AWSTrustedCAFile)
-		if err != nil {
-			return fmt.Errorf("invalid --aws-trusted-ca-file: %w", err)
-		}
-		o.chain.TrustedRoots = roots
-	}
+	o.chain, err = chainOptionsFor(o.AWSTrustedCAFile)
 
-	return nil
+	return err
 }
 
 // Validate checks flag values and combinations.
@@ -177,23 +170,14 @@ func (o *ThumbprintOptions) fromFile() (*ThumbprintResult, error) {
 func (o *ThumbprintOptions) fromIssuer(ctx context.Context) (*ThumbprintResult, error) {
 	issuerURL := o.Issuer
 	if issuerURL == "" {
-		discovered, err := o.discoverIssuer(ctx)
+		discovered, err := discoverIssuer(ctx, o.configFlags, o.timeout)
 		if err != nil {
 			return nil, err
 		}
 		issuerURL = discovered
 	}
 
-	fetchCtx, cancel := context.WithTimeout(ctx, o.timeout)
-	defer cancel()
-	doc, err := issuer.FetchDiscovery(fetchCtx, publicHTTPClient(o.timeout), issuerURL)
-	if err != nil {
-		return nil, fmt.Errorf("read the public discovery document: %w", err)
-	}
-
-	dialCtx, cancel := context.WithTimeout(ctx, o.timeout)
-	defer cancel()
-	presented, err := chain.Inspect(dialCtx, doc.JWKSURI, o.chain)
+	doc, presented, err := inspectJWKSHost(ctx, issuerURL, o.timeout, o.chain)
 	if err != nil {
 		return nil, err
 	}
@@ -206,24 +190,4 @@ func (o *ThumbprintOptions) fromIssuer(ctx context.Context) (*ThumbprintResult, 
 		Source:     doc.JWKSURI,
 		Chain:      diagnose.ChainReport(presented, nil),
 	}, nil
-}
-
-func (o *ThumbprintOptions) discoverIssuer(ctx context.Context) (string, error) {
-	restConfig, err := o.configFlags.ToRESTConfig()
-	if err != nil {
-		return "", fmt.Errorf("load kubeconfig: %w", err)
-	}
-	if restConfig.Timeout == 0 {
-		restConfig.Timeout = o.timeout
-	}
-	kube, err := kubernetes.NewForConfig(restConfig)
-	if err != nil {
-		return "", fmt.Errorf("create Kubernetes client: %w", err)
-	}
-	doc, err := issuer.FromAPIServer(ctx, kube.Discovery().RESTClient())
-	if err != nil {
-		return "", diagnose.ExplainIssuerError(err)
-	}
-
-	return doc.Issuer, nil
 }

@@ -82,8 +82,19 @@ func (ev *evidence) partialMatch(f report.Finding, matched map[string]int) repor
 func (ev *evidence) updateCommand() string {
 	next, _ := chain.Plan(ev.provider.Thumbprints, ev.chain.Certificates, ev.now)
 
-	return fmt.Sprintf("aws iam update-open-id-connect-provider-thumbprint --open-id-connect-provider-arn %s --thumbprint-list %s%s",
-		ev.provider.ARN, strings.Join(next, " "), ev.profileFlag())
+	return UpdateCommand(ev.provider.ARN, next, ev.profile)
+}
+
+// UpdateCommand returns the AWS CLI command that sets the thumbprint list
+// of the provider providerARN, with --profile when profile is set.
+func UpdateCommand(providerARN string, thumbprints []string, profile string) string {
+	command := fmt.Sprintf("aws iam update-open-id-connect-provider-thumbprint --open-id-connect-provider-arn %s --thumbprint-list %s",
+		providerARN, strings.Join(thumbprints, " "))
+	if profile != "" {
+		command += " --profile " + profile
+	}
+
+	return command
 }
 
 func (ev *evidence) createProviderCommand() string {
