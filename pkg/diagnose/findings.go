@@ -66,6 +66,7 @@ func (ev *evidence) report(cfg Config) *report.Report {
 	findings = append(findings, ev.chainFindings()...)
 	findings = append(findings, ev.thumbprintFindings()...)
 	findings = append(findings, ev.workloadFindings()...)
+	findings = append(findings, ev.podFindings()...)
 	findings = append(ev.observedErrorFindings(findings), findings...)
 	r.Findings = sortFindings(findings)
 	r.Verdict = report.Worst(r.Findings)
@@ -327,12 +328,17 @@ func (ev *evidence) workloadFindings() []report.Finding {
 		pods += sa.Pods
 	}
 
-	return append(findings, report.Finding{
+	f := report.Finding{
 		Check:    report.CheckWorkloads,
 		Severity: report.OK,
 		Summary: fmt.Sprintf("%d service account(s) are annotated with an IAM role and %d pod(s) use them; %d pods and %d Warning events scanned",
 			len(ev.workloads.ServiceAccounts), pods, ev.workloads.PodsScanned, ev.workloads.EventsScanned),
-	})
+	}
+	if n := ev.workloads.PodIdentityPods; n > 0 {
+		f.Evidence = append(f.Evidence, fmt.Sprintf("%d pod(s) get credentials through EKS Pod Identity, not IRSA, so this diagnosis does not apply to them", n))
+	}
+
+	return append(findings, f)
 }
 
 // checkForCause maps an STS error cause to the check that finds its root.

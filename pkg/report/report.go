@@ -48,6 +48,7 @@ const (
 	CheckThumbprint Check = "thumbprint"
 	CheckChain      Check = "chain"
 	CheckWorkloads  Check = "workloads"
+	CheckPods       Check = "pods"
 	CheckErrors     Check = "observed-errors"
 )
 

@@ -68,35 +68,45 @@ type Options struct {
 type Result struct {
 	ServiceAccounts []ServiceAccount
 	Hits            []Hit
+	// PodIssues are pods of annotated service accounts whose web identity
+	// settings are missing or stale.
+	PodIssues []PodIssue
+	// PodIdentityPods counts the pods that get credentials through EKS Pod
+	// Identity instead of IRSA.
+	PodIdentityPods int
 	PodsScanned     int
 	EventsScanned   int
 	Errors          []error
 }
 
-// Scan lists service accounts, pods and Warning events concurrently, page by
-// page, so memory grows with the number of pods (one map entry each) and
-// hits, not with the size of the objects.
+// Scan lists the service accounts, then pods and Warning events
+// concurrently, page by page, so memory grows with the number of pods (one
+// map entry each), hits and pod issues, not with the size of the objects.
 func Scan(ctx context.Context, client kubernetes.Interface, opts Options) *Result {
 	if opts.PageSize <= 0 {
 		opts.PageSize = DefaultPageSize
 	}
 
 	var (
-		wg       sync.WaitGroup
-		accounts []ServiceAccount
-		pods     *podIndex
-		events   []Hit
-		scanned  int
-		errs     = make([]error, 3)
+		wg      sync.WaitGroup
+		pods    *podIndex
+		events  []Hit
+		scanned int
+		errs    = make([]error, 3)
 	)
-	wg.Add(3)
+	// The pods are checked against their service account's annotations, so
+	// the service accounts, usually far fewer than pods, are listed first.
+	accounts, err := listServiceAccounts(ctx, client, opts)
+	errs[0] = err
+	annotated := make(map[string]ServiceAccount, len(accounts))
+	for _, sa := range accounts {
+		annotated[sa.Namespace+"/"+sa.Name] = sa
+	}
+
+	wg.Add(2)
 	go func() {
 		defer wg.Done()
-		accounts, errs[0] = listServiceAccounts(ctx, client, opts)
-	}()
-	go func() {
-		defer wg.Done()
-		pods, errs[1] = listPods(ctx, client, opts)
+		pods, errs[1] = listPods(ctx, client, opts, annotated)
 	}()
 	go func() {
 		defer wg.Done()
@@ -114,6 +124,8 @@ func Scan(ctx context.Context, client kubernetes.Interface, opts Options) *Resul
 	hits := newHitSet()
 	if pods != nil {
 		result.PodsScanned = pods.count
+		result.PodIssues = pods.issues
+		result.PodIdentityPods = pods.podIdentity
 		for _, hit := range pods.hits {
 			hits.add(hit)
 		}
@@ -181,9 +193,11 @@ type podIndex struct {
 	serviceAccount    map[string]string
 	perServiceAccount map[string]int
 	hits              []Hit
+	issues            []PodIssue
+	podIdentity       int
 }
 
-func listPods(ctx context.Context, client kubernetes.Interface, opts Options) (*podIndex, error) {
+func listPods(ctx context.Context, client kubernetes.Interface, opts Options, annotated map[string]ServiceAccount) (*podIndex, error) {
 	index := &podIndex{serviceAccount: map[string]string{}, perServiceAccount: map[string]int{}}
 	list := func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
 		return client.CoreV1().Pods(opts.Namespace).List(ctx, o)
@@ -197,6 +211,13 @@ func listPods(ctx context.Context, client kubernetes.Interface, opts Options) (*
 		index.serviceAccount[pod.Namespace+"/"+pod.Name] = pod.Spec.ServiceAccountName
 		index.perServiceAccount[pod.Namespace+"/"+pod.Spec.ServiceAccountName]++
 		index.hits = append(index.hits, statusHits(pod)...)
+		if usesPodIdentity(pod) {
+			index.podIdentity++
+			return
+		}
+		if sa, ok := annotated[pod.Namespace+"/"+pod.Spec.ServiceAccountName]; ok {
+			index.issues = append(index.issues, checkInjection(pod, sa)...)
+		}
 	})
 	if err != nil {
 		return nil, fmt.Errorf("list pods: %w", err)

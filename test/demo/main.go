@@ -131,6 +131,7 @@ func seed(ctx context.Context, env *testenv.Env) (string, error) {
 				Containers:         []corev1.Container{{Name: "ledger", Image: "registry.invalid/ledger:1.4"}},
 			},
 		}
+		testenv.InjectWebIdentity(pod, sa.Annotations["eks.amazonaws.com/role-arn"], "sts.amazonaws.com")
 		created, err := core.Pods(namespace).Create(ctx, pod, metav1.CreateOptions{})
 		if err != nil {
 			return "", err

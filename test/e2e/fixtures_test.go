@@ -18,6 +18,7 @@ import (
 
 	"github.com/oidc-thumbprint/kubectl-oidc-thumbprint/pkg/report"
 	"github.com/oidc-thumbprint/kubectl-oidc-thumbprint/test/certgen"
+	"github.com/oidc-thumbprint/kubectl-oidc-thumbprint/test/testenv"
 )
 
 const (
@@ -64,6 +65,9 @@ func createServiceAccount(t *testing.T, namespace, name string, annotations map[
 	}
 }
 
+// createPod creates a pod of serviceAccount. When the service account has
+// the role annotation, the pod gets the env and token volume that the EKS
+// pod identity webhook would add, since no webhook runs in the test cluster.
 func createPod(t *testing.T, namespace, name, serviceAccount string) *corev1.Pod {
 	t.Helper()
 	pod := &corev1.Pod{
@@ -73,6 +77,18 @@ func createPod(t *testing.T, namespace, name, serviceAccount string) *corev1.Pod
 			Containers:         []corev1.Container{{Name: "app", Image: "registry.invalid/app:1"}},
 		},
 	}
+	sa, err := env.Admin.CoreV1().ServiceAccounts(namespace).Get(testContext(t), serviceAccount, metav1.GetOptions{})
+	if err != nil {
+		t.Fatalf("get service account %s/%s: %v", namespace, serviceAccount, err)
+	}
+	if role, ok := sa.Annotations["eks.amazonaws.com/role-arn"]; ok {
+		audience := sa.Annotations["eks.amazonaws.com/audience"]
+		if audience == "" {
+			audience = sts
+		}
+		testenv.InjectWebIdentity(pod, role, audience)
+	}
+
 	created, err := env.Admin.CoreV1().Pods(namespace).Create(testContext(t), pod, metav1.CreateOptions{})
 	if err != nil {
 		t.Fatalf("create pod %s/%s: %v", namespace, name, err)
