@@ -134,7 +134,7 @@ func (o *DiagnoseOptions) Complete(cmd *cobra.Command) error {
 		Chain:     chainOptions,
 		Timeout:   timeout,
 		Profile:   o.Profile,
-		NewIAM: func(ctx context.Context, issuerURL string) (iamcheck.API, error) {
+		NewIAM: func(ctx context.Context, issuerURL string) (iamcheck.Client, error) {
 			return newIAMClient(ctx, o.Profile, o.Region, issuerURL)
 		},
 	}

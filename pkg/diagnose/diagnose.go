@@ -36,7 +36,7 @@ type Config struct {
 	Namespace string
 	// NewIAM creates the IAM client once the issuer is known, since the
 	// issuer host may name the region.
-	NewIAM func(ctx context.Context, issuerURL string) (iamcheck.API, error)
+	NewIAM func(ctx context.Context, issuerURL string) (iamcheck.Client, error)
 	// HTTP fetches the public discovery document and JWKS.
 	HTTP  *http.Client
 	Chain chain.Options
@@ -70,9 +70,12 @@ type evidence struct {
 	clusterKeys  []string
 	clusterErr   error
 
+	iam         iamcheck.Client
 	provider    *iamcheck.Provider
 	similar     []string
 	providerErr error
+	// roles holds what was learnt of each role annotation value.
+	roles map[string]*roleEvidence
 
 	chainURL string
 	chain    *chain.Result
@@ -118,6 +121,10 @@ func Run(ctx context.Context, cfg Config) (*report.Report, error) {
 		ev.workloads = workload.Scan(ctx, cfg.Kube, workload.Options{Namespace: cfg.Namespace})
 	})
 	wg.Wait()
+
+	// Trust policies are read after the scan, which names the roles, and
+	// the IAM check, which names the provider's account.
+	checkRoles(ctx, cfg, ev)
 
 	return ev.report(cfg), nil
 }
@@ -234,6 +241,7 @@ func checkIAM(ctx context.Context, cfg Config, ev *evidence) {
 		ev.providerErr = err
 		return
 	}
+	ev.iam = api
 
 	type found struct {
 		provider *iamcheck.Provider

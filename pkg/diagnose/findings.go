@@ -67,6 +67,7 @@ func (ev *evidence) report(cfg Config) *report.Report {
 	findings = append(findings, ev.thumbprintFindings()...)
 	findings = append(findings, ev.workloadFindings()...)
 	findings = append(findings, ev.podFindings()...)
+	findings = append(findings, ev.trustFindings()...)
 	findings = append(ev.observedErrorFindings(findings), findings...)
 	r.Findings = sortFindings(findings)
 	r.Verdict = report.Worst(r.Findings)
@@ -348,6 +349,8 @@ var checkForCause = map[stserr.Cause][]report.Check{
 	stserr.IncorrectAudience:  {report.CheckAudience},
 	stserr.MissingAudience:    {report.CheckAudience},
 	stserr.VerificationKey:    {report.CheckDiscovery, report.CheckJWKS, report.CheckChain},
+	stserr.AccessDenied:       {report.CheckTrust},
+	stserr.InvalidRoleARN:     {report.CheckTrust},
 }
 
 // observedErrorFindings turns the STS errors that workloads report into one

@@ -49,6 +49,7 @@ const (
 	CheckChain      Check = "chain"
 	CheckWorkloads  Check = "workloads"
 	CheckPods       Check = "pods"
+	CheckTrust      Check = "trust"
 	CheckErrors     Check = "observed-errors"
 )
 

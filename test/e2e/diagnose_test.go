@@ -10,12 +10,14 @@ import (
 
 const sts = "sts.amazonaws.com"
 
-// irsaWorkload creates an annotated service account and a pod that uses it.
+// irsaWorkload creates an annotated service account, a pod that uses it,
+// and, for the default annotation, role "app" trusting that service account.
 func irsaWorkload(t *testing.T, annotations map[string]string) (namespace string) {
 	t.Helper()
 	namespace = newNamespace(t)
 	if annotations == nil {
 		annotations = map[string]string{"eks.amazonaws.com/role-arn": roleARN}
+		putRole(t, "app", "/", trustPolicy(namespace, "app", sts))
 	}
 	createServiceAccount(t, namespace, "app", annotations)
 	createPod(t, namespace, "app-0", "app")

@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/iam/types"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
@@ -119,12 +121,20 @@ func createWarningEvent(t *testing.T, pod *corev1.Pod, reason, message string) {
 	}
 }
 
-// createProvider resets moto and creates the provider for the test issuer.
+// createProvider replaces every OIDC provider in moto with one for the test
+// issuer. Roles stay, so the order of createProvider and irsaWorkload does
+// not matter.
 func createProvider(t *testing.T, clientIDs, thumbprints []string) string {
 	t.Helper()
 	ctx := testContext(t)
-	if err := env.ResetIAM(ctx); err != nil {
-		t.Fatalf("reset IAM: %v", err)
+	list, err := env.IAM.ListOpenIDConnectProviders(ctx, &iam.ListOpenIDConnectProvidersInput{})
+	if err != nil {
+		t.Fatalf("list IAM OIDC providers: %v", err)
+	}
+	for _, p := range list.OpenIDConnectProviderList {
+		if _, err := env.IAM.DeleteOpenIDConnectProvider(ctx, &iam.DeleteOpenIDConnectProviderInput{OpenIDConnectProviderArn: p.Arn}); err != nil {
+			t.Fatalf("delete IAM OIDC provider: %v", err)
+		}
 	}
 	out, err := env.IAM.CreateOpenIDConnectProvider(ctx, &iam.CreateOpenIDConnectProviderInput{
 		Url:            aws.String(env.Issuer),
@@ -136,6 +146,39 @@ func createProvider(t *testing.T, clientIDs, thumbprints []string) string {
 	}
 
 	return aws.ToString(out.OpenIDConnectProviderArn)
+}
+
+// putRole creates role name with a trust policy, or replaces the policy of
+// an existing role.
+func putRole(t *testing.T, name, path, policy string) {
+	t.Helper()
+	ctx := testContext(t)
+	_, err := env.IAM.CreateRole(ctx, &iam.CreateRoleInput{
+		RoleName:                 aws.String(name),
+		Path:                     aws.String(path),
+		AssumeRolePolicyDocument: aws.String(policy),
+	})
+	var exists *types.EntityAlreadyExistsException
+	if errors.As(err, &exists) {
+		_, err = env.IAM.UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{
+			RoleName:       aws.String(name),
+			PolicyDocument: aws.String(policy),
+		})
+	}
+	if err != nil {
+		t.Fatalf("put role %s: %v", name, err)
+	}
+}
+
+// trustPolicy returns the trust policy that eksctl writes for a service
+// account of the test issuer.
+func trustPolicy(namespace, serviceAccount, audience string) string {
+	url := strings.TrimPrefix(env.Issuer, "https://")
+	return `{"Version":"2012-10-17","Statement":[{"Effect":"Allow",` +
+		`"Principal":{"Federated":"arn:aws:iam::123456789012:oidc-provider/` + url + `"},` +
+		`"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringEquals":{` +
+		`"` + url + `:sub":"system:serviceaccount:` + namespace + `:` + serviceAccount + `",` +
+		`"` + url + `:aud":"` + audience + `"}}}]}`
 }
 
 func resetIAM(t *testing.T) {
