@@ -1,6 +1,7 @@
 package chain
 
 import (
+	"bytes"
 	"crypto/x509"
 	"fmt"
 	"slices"
@@ -174,4 +175,24 @@ func dropCandidates(entries []string, top string, presented []*x509.Certificate,
 		candidates = append(candidates, v.drop)
 	}
 	return candidates
+}
+
+// TopIsLeaf reports whether the top presented certificate is an end-entity
+// certificate that is not self-signed. Such a server sends no CA
+// certificate, so every thumbprint of its chain changes when the leaf is
+// renewed; the server should send its intermediates.
+func TopIsLeaf(presented []*x509.Certificate) bool {
+	if len(presented) == 0 {
+		return false
+	}
+	top := presented[len(presented)-1]
+	if top.IsCA {
+		return false
+	}
+	// CheckSignatureFrom would reject a parent that is not a CA, so the
+	// signature is checked against the certificate's own key directly.
+	selfSigned := bytes.Equal(top.RawSubject, top.RawIssuer) &&
+		top.CheckSignature(top.SignatureAlgorithm, top.RawTBSCertificate, top.Signature) == nil
+
+	return !selfSigned
 }

@@ -201,3 +201,28 @@ func TestPlanDoesNotModifyInput(t *testing.T) {
 		t.Errorf("Plan modified its input: %q, want %q", current, original)
 	}
 }
+
+func TestTopIsLeaf(t *testing.T) {
+	root := certgen.MustNew(certgen.Spec{CommonName: "root", IsCA: true}, nil)
+	intermediate := certgen.MustNew(certgen.Spec{CommonName: "intermediate", IsCA: true}, root)
+	leaf := certgen.MustNew(certgen.Spec{CommonName: "leaf", Hosts: []string{"127.0.0.1"}}, intermediate)
+	selfSigned := certgen.MustNew(certgen.Spec{CommonName: "self", Hosts: []string{"127.0.0.1"}}, nil)
+
+	tests := []struct {
+		name      string
+		presented []*x509.Certificate
+		want      bool
+	}{
+		{name: "leaf and intermediate", presented: []*x509.Certificate{leaf.Cert, intermediate.Cert}, want: false},
+		{name: "leaf alone", presented: []*x509.Certificate{leaf.Cert}, want: true},
+		{name: "self-signed leaf", presented: []*x509.Certificate{selfSigned.Cert}, want: false},
+		{name: "empty", presented: nil, want: false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := TopIsLeaf(tt.presented); got != tt.want {
+				t.Errorf("TopIsLeaf(%s) = %t, want %t", tt.name, got, tt.want)
+			}
+		})
+	}
+}

@@ -74,7 +74,7 @@ func NewCmdDiagnose(streams genericiooptions.IOStreams) *cobra.Command {
 Exit codes: 0 when no check fails (warnings allowed), 1 when a check fails,
 2 when the diagnosis could not run or some checks could not run.`,
 		Example: diagnoseExample,
-		Args:    cobra.NoArgs,
+		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := o.Complete(cmd); err != nil {
 				return &ExitError{Code: 2, Err: err}

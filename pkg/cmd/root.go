@@ -39,6 +39,15 @@ func ExitCode(err error) int {
 	return 1
 }
 
+// noArgs rejects positional arguments with exit code 2.
+func noArgs(cmd *cobra.Command, args []string) error {
+	if err := cobra.NoArgs(cmd, args); err != nil {
+		return &ExitError{Code: 2, Err: err}
+	}
+
+	return nil
+}
+
 // NewCmdRoot returns the root command with every subcommand.
 func NewCmdRoot(streams genericiooptions.IOStreams) *cobra.Command {
 	root := &cobra.Command{
@@ -54,9 +63,17 @@ errors.`,
 		Annotations: map[string]string{
 			cobra.CommandDisplayNameAnnotation: "kubectl oidc-thumbprint",
 		},
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return cmd.Help()
+		},
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
+	// Usage errors exit 2 in every command, as diagnose's "could not run".
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
+		return &ExitError{Code: 2, Err: err}
+	})
 	root.SetIn(streams.In)
 	root.SetOut(streams.Out)
 	root.SetErr(streams.ErrOut)

@@ -65,7 +65,7 @@ issuer presents, alone on stdout. The issuer comes from the API server, or from
 --issuer. With --cert-file the thumbprint is computed offline from the last
 certificate of a PEM bundle.`,
 		Example: thumbprintExample,
-		Args:    cobra.NoArgs,
+		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := o.Complete(); err != nil {
 				return err

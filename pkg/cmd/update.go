@@ -70,7 +70,7 @@ computed behind a TLS-inspecting proxy is not what AWS sees, and when the chain
 verifies against a CA that AWS trusts, since IAM then does not consult the
 thumbprint (--force updates anyway).`,
 		Example: updateExample,
-		Args:    cobra.NoArgs,
+		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := o.Complete(); err != nil {
 				return err
@@ -172,6 +172,10 @@ func checkUpdatable(presented *chain.Result, force bool) error {
 	if len(presented.InterceptionSigns) > 0 {
 		return fmt.Errorf("no update: the connection to %s looks intercepted, so its thumbprint is probably not what AWS sees (%s); "+
 			"run update from a network without a TLS-inspecting proxy", presented.Address, strings.Join(presented.InterceptionSigns, "; "))
+	}
+	if chain.TopIsLeaf(presented.Certificates) {
+		return fmt.Errorf("no update: %s presents only its leaf certificate, whose thumbprint changes when the leaf is renewed; "+
+			"configure it to send its intermediate CA certificates, then run update again", presented.Address)
 	}
 	if presented.PublicRoot && !force {
 		return fmt.Errorf("no update: the chain of %s verifies against a CA that AWS trusts, so IAM does not consult the thumbprint "+

@@ -30,7 +30,7 @@ func NewCmdVersion(streams genericiooptions.IOStreams) *cobra.Command {
 		Use:     "version",
 		Short:   "Print the version of the plugin",
 		Example: "  kubectl oidc-thumbprint version -o json",
-		Args:    cobra.NoArgs,
+		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			info := VersionInfo{
 				Version:   version,

@@ -1,11 +1,15 @@
 package diagnose
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"net"
 	"slices"
 	"sort"
 	"strings"
+
+	"github.com/aws/smithy-go"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 
@@ -48,6 +52,7 @@ func (ev *evidence) report(cfg Config) *report.Report {
 	r.Chain = ev.chainReport()
 	if ev.issuerHostChain != nil {
 		r.IssuerHostChain = ChainReport(ev.issuerHostChain, ev.providerThumbprints())
+		r.IssuerHostChain.IAMCompared = ev.provider != nil
 	}
 	if ev.workloads != nil {
 		for _, sa := range ev.workloads.ServiceAccounts {
@@ -101,6 +106,15 @@ func (ev *evidence) issuerFindings() []report.Finding {
 		})
 	}
 
+	if ev.publicErr != nil && isLocalLimit(ev.publicErr) {
+		return append(findings, report.Finding{
+			Check:    report.CheckDiscovery,
+			Severity: report.Error,
+			Summary:  "the public discovery document could not be checked within this tool's limits",
+			Evidence: []string{ev.publicErr.Error()},
+			Fix:      "rerun with a larger --request-timeout; a document over 1 MiB is also worth fixing",
+		})
+	}
 	if ev.publicErr != nil {
 		findings = append(findings, report.Finding{
 			Check:    report.CheckDiscovery,
@@ -123,6 +137,15 @@ func (ev *evidence) issuerFindings() []report.Finding {
 func (ev *evidence) keyFindings() []report.Finding {
 	if ev.public == nil {
 		return nil
+	}
+	if ev.publicKeyErr != nil && isLocalLimit(ev.publicKeyErr) {
+		return []report.Finding{{
+			Check:    report.CheckJWKS,
+			Severity: report.Error,
+			Summary:  "the public JWKS could not be checked within this tool's limits",
+			Evidence: []string{ev.publicKeyErr.Error()},
+			Fix:      "rerun with a larger --request-timeout; a JWKS over 1 MiB is also worth fixing",
+		}}
 	}
 	if ev.publicKeyErr != nil {
 		return []report.Finding{{
@@ -171,7 +194,7 @@ func (ev *evidence) providerFindings() []report.Finding {
 			Severity: report.Error,
 			Summary:  "the IAM OIDC providers could not be read, so the provider, audience and thumbprint checks did not run",
 			Evidence: []string{ev.providerErr.Error()},
-			Fix:      "use AWS credentials (--profile, or the AWS_* variables) that allow iam:ListOpenIDConnectProviders and iam:GetOpenIDConnectProvider",
+			Fix:      iamErrorFix(ev.providerErr),
 		}}
 	}
 	if ev.provider == nil {
@@ -217,10 +240,16 @@ func (ev *evidence) audienceFindings() []report.Finding {
 		return findings
 	}
 
+	summary := "the provider's client IDs include every audience in use: " + strings.Join(ev.audienceNames(), ", ")
+	if ev.workloads == nil || !ev.workloads.ServiceAccountsListed {
+		summary = "the provider's client IDs include the default audience " + workload.DefaultAudience +
+			"; the service accounts could not be listed, so other audiences in use were not checked"
+	}
+
 	return []report.Finding{{
 		Check:    report.CheckAudience,
 		Severity: report.OK,
-		Summary:  "the provider's client IDs include every audience in use: " + strings.Join(ev.audienceNames(), ", "),
+		Summary:  summary,
 	}}
 }
 
@@ -258,6 +287,14 @@ func (ev *evidence) chainFindings() []report.Finding {
 				Fix:      "renew the certificate on " + ev.chain.Address + " before it expires, then rerun this diagnosis",
 			})
 		}
+	}
+	if chain.TopIsLeaf(ev.chain.Certificates) {
+		findings = append(findings, report.Finding{
+			Check:    report.CheckChain,
+			Severity: report.Warning,
+			Summary:  fmt.Sprintf("%s presents only its leaf certificate, not the CA certificates that issued it (%s)", ev.chain.Address, ev.chain.Top().Issuer),
+			Fix:      "configure " + ev.chain.Address + " to send its intermediate CA certificates after the leaf",
+		})
 	}
 	if len(ev.chain.InterceptionSigns) > 0 {
 		findings = append(findings, report.Finding{
@@ -314,6 +351,9 @@ func (ev *evidence) workloadFindings() []report.Finding {
 	scope := "all namespaces"
 	if ev.namespace != "" {
 		scope = "namespace " + ev.namespace
+	}
+	if !ev.workloads.ServiceAccountsListed {
+		return findings
 	}
 	if len(ev.workloads.ServiceAccounts) == 0 {
 		findings = append(findings, report.Finding{
@@ -387,6 +427,9 @@ func (ev *evidence) observedErrorFindings(findings []report.Finding) []report.Fi
 			f.Evidence = append(f.Evidence, describeHit(hit))
 		}
 		if !markExplaining(findings, checkForCause[cause]) {
+			// Events outlive a fix by about an hour, so errors without a
+			// current cause do not fail the diagnosis.
+			f.Severity = report.Warning
 			f.Evidence = append(f.Evidence, "no current check fails for this cause: the errors may predate a fix, or the cause is outside what this tool checks")
 		}
 		out = append(out, f)
@@ -450,6 +493,26 @@ func sortFindings(findings []report.Finding) []report.Finding {
 	sort.SliceStable(findings, func(i, j int) bool { return rank(findings[i]) < rank(findings[j]) })
 
 	return findings
+}
+
+// iamErrorFix returns what to do about an IAM error: grant the actions when
+// IAM denied them, otherwise check the credentials and the connection.
+func iamErrorFix(err error) string {
+	var apiErr smithy.APIError
+	if errors.As(err, &apiErr) && strings.Contains(apiErr.ErrorCode(), "AccessDenied") {
+		return "use AWS credentials (--profile, or the AWS_* variables) that allow iam:ListOpenIDConnectProviders and iam:GetOpenIDConnectProvider"
+	}
+
+	return "check the AWS credentials (--profile, or the AWS_* variables), --region, and that IAM is reachable from here (AWS_ENDPOINT_URL_IAM, if set, names the endpoint)"
+}
+
+// isLocalLimit reports whether err comes from this tool's own limits, a
+// timeout or the size bound, rather than from what STS would also see.
+func isLocalLimit(err error) bool {
+	var netErr net.Error
+	return errors.Is(err, context.DeadlineExceeded) ||
+		errors.Is(err, issuer.ErrTooLarge) ||
+		(errors.As(err, &netErr) && netErr.Timeout())
 }
 
 func forbiddenFix(err error, fix string) string {

@@ -33,6 +33,10 @@ func (ev *evidence) thumbprintFindings() []report.Finding {
 		return []report.Finding{f}
 	}
 
+	if chain.TopIsLeaf(ev.chain.Certificates) {
+		return []report.Finding{ev.leafOnly(f, matched)}
+	}
+
 	if position, ok := matched[topThumbprint]; ok {
 		f.Severity = report.OK
 		f.Summary = fmt.Sprintf("IAM holds the thumbprint of the top presented certificate (position %d)", position)
@@ -56,6 +60,25 @@ func (ev *evidence) thumbprintFindings() []report.Finding {
 	return []report.Finding{f}
 }
 
+// leafOnly judges a chain whose top presented certificate is the leaf: no
+// thumbprint of it survives the leaf's renewal, so the fix is on the server.
+func (ev *evidence) leafOnly(f report.Finding, matched map[string]int) report.Finding {
+	f.Fix = fmt.Sprintf("configure %s to send its intermediate CA certificates after the leaf, then rerun this diagnosis for the thumbprint to hold", ev.chain.Address)
+	switch {
+	case len(matched) > 0:
+		f.Severity = report.Warning
+		f.Summary = fmt.Sprintf("IAM holds the thumbprint of the leaf certificate, the only CA-less certificate that %s presents, which stops matching when the leaf is renewed", ev.chain.Address)
+	case !ev.chain.PublicRoot:
+		f.Severity = report.Failure
+		f.Summary = fmt.Sprintf("%s presents its leaf certificate without the CA certificates that issued it, IAM holds no thumbprint of it, and IAM enforces the thumbprint because the chain does not lead to a CA that AWS trusts", ev.chain.Address)
+	default:
+		f.Severity = report.Warning
+		f.Summary = fmt.Sprintf("%s presents its leaf certificate without the CA certificates that issued it; IAM does not consult the thumbprint for this chain", ev.chain.Address)
+	}
+
+	return f
+}
+
 // partialMatch judges a list that matches a presented certificate other
 // than the top one: a pinned leaf breaks when the leaf is renewed.
 func (ev *evidence) partialMatch(f report.Finding, matched map[string]int) report.Finding {
@@ -72,6 +95,7 @@ func (ev *evidence) partialMatch(f report.Finding, matched map[string]int) repor
 	}
 
 	f.Severity = report.OK
+	f.Fix = ""
 	f.Summary = fmt.Sprintf("IAM holds the thumbprint of the presented intermediate certificate at position %d", lowest)
 
 	return f
@@ -123,7 +147,10 @@ func (ev *evidence) chainReport() *report.Chain {
 		return nil
 	}
 
-	return ChainReport(ev.chain, ev.providerThumbprints())
+	out := ChainReport(ev.chain, ev.providerThumbprints())
+	out.IAMCompared = ev.provider != nil
+
+	return out
 }
 
 func (ev *evidence) providerThumbprints() []string {

@@ -34,6 +34,9 @@ const (
 // ErrForbidden means the API server rejected the request with 403.
 var ErrForbidden = errors.New("forbidden")
 
+// ErrTooLarge means a body exceeded MaxDocumentBytes.
+var ErrTooLarge = fmt.Errorf("body larger than %d bytes", MaxDocumentBytes)
+
 // Discovery holds the fields of a discovery document that the checks use.
 type Discovery struct {
 	Issuer  string `json:"issuer"`
@@ -209,7 +212,7 @@ func readBounded(r io.Reader) ([]byte, error) {
 		return nil, fmt.Errorf("read body: %w", err)
 	}
 	if len(body) > MaxDocumentBytes {
-		return nil, fmt.Errorf("body larger than %d bytes", MaxDocumentBytes)
+		return nil, ErrTooLarge
 	}
 
 	return body, nil

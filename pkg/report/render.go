@@ -121,7 +121,7 @@ func (p *textPrinter) chain(c *Chain, title string) {
 		return []string{
 			fmt.Sprint(cert.Position),
 			cert.Thumbprint,
-			yesNo(cert.InIAM),
+			inIAM(c.IAMCompared, cert.InIAM),
 			cert.NotAfter.Format("2006-01-02"),
 			cert.Subject,
 		}
@@ -167,12 +167,15 @@ func (p *textPrinter) table(header []string, rows int, row func(int) []string) {
 	p.err = tw.Flush()
 }
 
-func yesNo(b bool) string {
-	if b {
+func inIAM(compared, in bool) string {
+	switch {
+	case !compared:
+		return "-"
+	case in:
 		return "yes"
+	default:
+		return "no"
 	}
-
-	return "no"
 }
 
 func dash(s string) string {

@@ -119,6 +119,9 @@ type Chain struct {
 	// InterceptionSigns lists reasons to think the chain seen here is not
 	// the one AWS sees (a TLS-inspecting proxy).
 	InterceptionSigns []string `json:"interceptionSigns,omitempty"`
+	// IAMCompared is false when no provider's thumbprint list was read, so
+	// the certificates' inIAM fields carry no information.
+	IAMCompared bool `json:"iamCompared"`
 }
 
 // Certificate is one presented certificate.

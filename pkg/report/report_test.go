@@ -114,6 +114,7 @@ func filledReport() *report.Report {
 			SystemRoot:         true,
 			ThumbprintEnforced: true,
 			InterceptionSigns:  []string{"HTTPS_PROXY routes this connection through proxy.corp.example:3128"},
+			IAMCompared:        true,
 		},
 		IssuerHostChain: &report.Chain{
 			Host:       "issuer.example.com:443",
@@ -240,7 +241,7 @@ func TestJSONFieldNames(t *testing.T) {
 		{
 			name:   "chain",
 			object: func() json.RawMessage { return jsonField(t, doc, "chain") },
-			want: []string{"certificates", "host", "interceptionSigns", "publicRoot", "systemRoot",
+			want: []string{"certificates", "host", "iamCompared", "interceptionSigns", "publicRoot", "systemRoot",
 				"thumbprintEnforced", "tlsVersion"},
 		},
 		{

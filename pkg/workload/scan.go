@@ -5,10 +5,13 @@ package workload
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"sync"
 	"time"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -76,7 +79,10 @@ type Result struct {
 	PodIdentityPods int
 	PodsScanned     int
 	EventsScanned   int
-	Errors          []error
+	// ServiceAccountsListed is false when the service accounts could not
+	// be listed, so an empty ServiceAccounts means nothing.
+	ServiceAccountsListed bool
+	Errors                []error
 }
 
 // Scan lists the service accounts, then pods and Warning events
@@ -98,6 +104,11 @@ func Scan(ctx context.Context, client kubernetes.Interface, opts Options) *Resul
 	// the service accounts, usually far fewer than pods, are listed first.
 	accounts, err := listServiceAccounts(ctx, client, opts)
 	errs[0] = err
+	if opts.Namespace != "" {
+		if nsErr := checkNamespace(ctx, client, opts.Namespace); nsErr != nil {
+			errs[0] = errors.Join(errs[0], nsErr)
+		}
+	}
 	annotated := make(map[string]ServiceAccount, len(accounts))
 	for _, sa := range accounts {
 		annotated[sa.Namespace+"/"+sa.Name] = sa
@@ -114,7 +125,7 @@ func Scan(ctx context.Context, client kubernetes.Interface, opts Options) *Resul
 	}()
 	wg.Wait()
 
-	result := &Result{EventsScanned: scanned}
+	result := &Result{EventsScanned: scanned, ServiceAccountsListed: errs[0] == nil}
 	for _, err := range errs {
 		if err != nil {
 			result.Errors = append(result.Errors, err)
@@ -321,6 +332,18 @@ func eventTime(event *corev1.Event) time.Time {
 	default:
 		return event.CreationTimestamp.Time
 	}
+}
+
+// checkNamespace reports a namespace that does not exist, since listing in
+// it returns nothing and would read as a clean scan. A user who may not get
+// namespaces is not told anything.
+func checkNamespace(ctx context.Context, client kubernetes.Interface, namespace string) error {
+	_, err := client.CoreV1().Namespaces().Get(ctx, namespace, metav1.GetOptions{})
+	if apierrors.IsNotFound(err) {
+		return fmt.Errorf("namespace %q not found", namespace)
+	}
+
+	return nil
 }
 
 type listFunc func(ctx context.Context, opts metav1.ListOptions) (runtime.Object, error)
