@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
@@ -38,6 +40,16 @@ func parseRequestTimeout(flags *genericclioptions.ConfigFlags) (time.Duration, e
 	}
 
 	return timeout, nil
+}
+
+// addKubeFlags adds kubectl's kubeconfig flags to cmd, with the help of
+// --request-timeout saying what it bounds here.
+func addKubeFlags(cmd *cobra.Command, flags *genericclioptions.ConfigFlags) {
+	flags.AddFlags(cmd.Flags())
+	if timeout := cmd.Flags().Lookup("request-timeout"); timeout != nil {
+		timeout.Usage = "Bound of each request: Kubernetes, IAM, the discovery document, the JWKS and the TLS handshake. " +
+			"A duration such as 10s or 1m; 0 means the default of " + DefaultTimeout.String()
+	}
 }
 
 // kubeClient builds the Kubernetes client of the kubeconfig flags, with

@@ -86,7 +86,7 @@ Exit codes: 0 when no check fails (warnings allowed), 1 when a check fails,
 		},
 	}
 
-	o.configFlags.AddFlags(cmd.Flags())
+	addKubeFlags(cmd, o.configFlags)
 	flags := cmd.Flags()
 	flags.StringVar(&o.Issuer, "issuer", o.Issuer,
 		"Service account issuer URL to diagnose, instead of reading it from the API server")

@@ -77,7 +77,7 @@ certificate of a PEM bundle.`,
 		},
 	}
 
-	o.configFlags.AddFlags(cmd.Flags())
+	addKubeFlags(cmd, o.configFlags)
 	flags := cmd.Flags()
 	flags.StringVar(&o.Issuer, "issuer", o.Issuer,
 		"Service account issuer URL, instead of reading it from the API server")

@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -164,6 +165,12 @@ func ExplainIssuerError(err error) error {
 			"  kubectl create clusterrolebinding oidc-thumbprint-issuer-discovery "+
 			"--clusterrole=system:service-account-issuer-discovery --user=<your user>\n"+
 			"or pass the issuer: --issuer https://<issuer host>/<path>", err)
+	}
+
+	var netErr net.Error
+	if errors.As(err, &netErr) || errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("read the service account issuer: the API server is unreachable: %w\n"+
+			"Check that the kubeconfig context points at a running cluster (kubectl cluster-info)", err)
 	}
 
 	return fmt.Errorf("read the service account issuer from the API server: %w\n"+

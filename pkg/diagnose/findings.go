@@ -310,10 +310,17 @@ func (ev *evidence) chainFindings() []report.Finding {
 	if ev.chain.PublicRoot {
 		trust = "verifies against a CA that AWS trusts, so IAM does not consult the thumbprint"
 	}
+	summary := fmt.Sprintf("%s presents %d certificate(s) over %s; the chain %s", ev.chain.Address, len(ev.chain.Certificates), ev.chain.TLSVersion, trust)
+	if len(findings) > 0 {
+		// An OK line beside a failure of the same check reads as a
+		// contradiction, so the summary becomes evidence of the first one.
+		findings[0].Evidence = append(append([]string{summary}, findings[0].Evidence...), verifyEvidence(ev.chain)...)
+		return findings
+	}
 	findings = append(findings, report.Finding{
 		Check:    report.CheckChain,
 		Severity: report.OK,
-		Summary:  fmt.Sprintf("%s presents %d certificate(s) over %s; the chain %s", ev.chain.Address, len(ev.chain.Certificates), ev.chain.TLSVersion, trust),
+		Summary:  summary,
 		Evidence: verifyEvidence(ev.chain),
 	})
 

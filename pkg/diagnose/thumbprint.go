@@ -47,7 +47,7 @@ func (ev *evidence) thumbprintFindings() []report.Finding {
 		return []report.Finding{ev.partialMatch(f, matched)}
 	}
 
-	f.Fix = ev.updateCommand()
+	ev.setUpdateFix(&f)
 	if !ev.chain.PublicRoot {
 		f.Severity = report.Failure
 		f.Summary = fmt.Sprintf("IAM holds no thumbprint of any certificate that %s presents, and enforces it because the chain does not lead to a CA that AWS trusts", ev.chain.Address)
@@ -86,27 +86,27 @@ func (ev *evidence) partialMatch(f report.Finding, matched map[string]int) repor
 	for _, position := range matched {
 		lowest = min(lowest, position)
 	}
-	f.Fix = ev.updateCommand()
-
 	if lowest == 0 {
+		ev.setUpdateFix(&f)
 		f.Severity = report.Warning
 		f.Summary = "IAM holds the thumbprint of the leaf certificate (position 0), which stops matching when the leaf is renewed; add the top certificate's thumbprint"
 		return f
 	}
 
 	f.Severity = report.OK
-	f.Fix = ""
 	f.Summary = fmt.Sprintf("IAM holds the thumbprint of the presented intermediate certificate at position %d", lowest)
 
 	return f
 }
 
-// updateCommand returns the AWS CLI command that sets the provider's list
-// to chain.Plan's result, which keeps entries that still match.
-func (ev *evidence) updateCommand() string {
-	next, _ := chain.Plan(ev.provider.Thumbprints, ev.chain.Certificates, ev.now)
-
-	return UpdateCommand(ev.provider.ARN, next, ev.profile)
+// setUpdateFix sets the fix to the AWS CLI command that sets the provider's
+// list to chain.Plan's result, and names each entry the plan drops.
+func (ev *evidence) setUpdateFix(f *report.Finding) {
+	next, dropped := chain.Plan(ev.provider.Thumbprints, ev.chain.Certificates, ev.now)
+	f.Fix = UpdateCommand(ev.provider.ARN, next, ev.profile)
+	for _, d := range dropped {
+		f.Evidence = append(f.Evidence, fmt.Sprintf("the fix drops %s: %s", d.Thumbprint, d.Reason))
+	}
 }
 
 // UpdateCommand returns the AWS CLI command that sets the thumbprint list

@@ -4,7 +4,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"k8s.io/cli-runtime/pkg/printers"
 	"sigs.k8s.io/yaml"
@@ -57,11 +60,59 @@ type textPrinter struct {
 	err error
 }
 
+// printf writes a line whose string arguments come from the cluster, IAM or
+// the network, so each is passed through clean first.
 func (p *textPrinter) printf(format string, args ...any) {
 	if p.err != nil {
 		return
 	}
+	for i, arg := range args {
+		if s, ok := arg.(string); ok {
+			args[i] = clean(s)
+		}
+	}
 	_, p.err = fmt.Fprintf(p.w, format, args...)
+}
+
+// maxCellRunes bounds a table cell, so that one huge annotation or message
+// does not widen every row; JSON and YAML keep the whole value.
+const maxCellRunes = 120
+
+// clean escapes control characters, such as the terminal escape sequences
+// that anyone who can write an event or annotation could put there, and
+// line breaks, which would break the layout. Other text is unchanged.
+func clean(s string) string {
+	// A stray byte such as 0x9b is a control sequence in 8-bit terminals.
+	s = strings.ToValidUTF8(s, "\ufffd")
+	if !strings.ContainsFunc(s, isControl) {
+		return s
+	}
+
+	var b strings.Builder
+	for _, r := range s {
+		if isControl(r) {
+			quoted := strconv.QuoteRune(r)
+			b.WriteString(quoted[1 : len(quoted)-1])
+			continue
+		}
+		b.WriteRune(r)
+	}
+
+	return b.String()
+}
+
+func isControl(r rune) bool {
+	return unicode.IsControl(r)
+}
+
+// cell cleans a table value and shortens it to maxCellRunes.
+func cell(s string) string {
+	s = clean(s)
+	if utf8.RuneCountInString(s) <= maxCellRunes {
+		return s
+	}
+
+	return string([]rune(s)[:maxCellRunes-1]) + "…"
 }
 
 func (p *textPrinter) header(r *Report) {
@@ -162,7 +213,11 @@ func (p *textPrinter) table(header []string, rows int, row func(int) []string) {
 	tw := printers.GetNewTabWriter(p.w)
 	fmt.Fprintln(tw, strings.Join(header, "\t"))
 	for i := 0; i < rows; i++ {
-		fmt.Fprintln(tw, strings.Join(row(i), "\t"))
+		cells := row(i)
+		for j := range cells {
+			cells[j] = cell(cells[j])
+		}
+		fmt.Fprintln(tw, strings.Join(cells, "\t"))
 	}
 	p.err = tw.Flush()
 }

@@ -139,6 +139,10 @@ func (e *Env) startAPIServer(ctx context.Context, f *files, apiServerPath, etcdU
 		BearerToken:     f.adminToken,
 		TLSClientConfig: rest.TLSClientConfig{CAData: e.APIServerCA.PEM()},
 		UserAgent:       "oidc-thumbprint-testenv",
+		// Tests create thousands of objects; client-go's default of 5
+		// requests per second would make that take minutes.
+		QPS:   500,
+		Burst: 1000,
 	}
 	e.ViewerConfig = rest.CopyConfig(e.AdminConfig)
 	e.ViewerConfig.BearerToken = f.viewerToken
