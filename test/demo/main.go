@@ -6,7 +6,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -20,7 +19,6 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
-	"github.com/oidc-thumbprint/kubectl-oidc-thumbprint/pkg/report"
 	"github.com/oidc-thumbprint/kubectl-oidc-thumbprint/test/testenv"
 )
 
@@ -61,26 +59,18 @@ func run() error {
 	defer env.Close()
 
 	step("Breaking it: IAM holds the stale thumbprint " + staleThumbprint + ", and a pod reports the error")
-	arn, err := seed(ctx, env)
-	if err != nil {
+	if err := seed(ctx, env); err != nil {
 		return err
 	}
 
 	step("kubectl oidc-thumbprint diagnose")
-	if code := diagnose(env, binDir); code != 1 {
+	if code := runPlugin(env, binDir, "diagnose"); code != 1 {
 		return fmt.Errorf("diagnose exited with %d, expected 1 on the broken sandbox", code)
 	}
 
-	thumbprints, err := fixedThumbprints(env, binDir)
-	if err != nil {
-		return err
-	}
-	step("Applying the fix: UpdateOpenIDConnectProviderThumbprint with " + strings.Join(thumbprints, " "))
-	if _, err := env.IAM.UpdateOpenIDConnectProviderThumbprint(ctx, &iam.UpdateOpenIDConnectProviderThumbprintInput{
-		OpenIDConnectProviderArn: aws.String(arn),
-		ThumbprintList:           thumbprints,
-	}); err != nil {
-		return fmt.Errorf("update the thumbprint: %w", err)
+	step("kubectl oidc-thumbprint update --yes")
+	if code := runPlugin(env, binDir, "update", "--yes"); code != 0 {
+		return fmt.Errorf("update exited with %d, expected 0", code)
 	}
 	// The pod restarts and its old error events are gone.
 	if err := env.Admin.CoreV1().Events(namespace).DeleteCollection(ctx, metav1.DeleteOptions{}, metav1.ListOptions{}); err != nil {
@@ -88,7 +78,7 @@ func run() error {
 	}
 
 	step("kubectl oidc-thumbprint diagnose, after the fix")
-	if code := diagnose(env, binDir); code != 0 {
+	if code := runPlugin(env, binDir, "diagnose"); code != 0 {
 		return fmt.Errorf("diagnose exited with %d after the fix, expected 0", code)
 	}
 
@@ -99,21 +89,34 @@ func step(message string) {
 	fmt.Printf("\n==> %s\n\n", message)
 }
 
-// seed creates the provider with a stale thumbprint, an annotated service
-// account, its pods, and a Warning event with the AWS SDK for Go v1 error.
-func seed(ctx context.Context, env *testenv.Env) (string, error) {
+// seed creates the provider with a stale thumbprint, the role with its
+// trust policy, an annotated service account, its pods, and Warning events
+// with the AWS SDK for Go v1 error.
+func seed(ctx context.Context, env *testenv.Env) error {
 	out, err := env.IAM.CreateOpenIDConnectProvider(ctx, &iam.CreateOpenIDConnectProviderInput{
 		Url:            aws.String(env.Issuer),
 		ClientIDList:   []string{"sts.amazonaws.com"},
 		ThumbprintList: []string{staleThumbprint},
 	})
 	if err != nil {
-		return "", fmt.Errorf("create the IAM OIDC provider: %w", err)
+		return fmt.Errorf("create the IAM OIDC provider: %w", err)
+	}
+
+	url := strings.TrimPrefix(env.Issuer, "https://")
+	policy := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow",` +
+		`"Principal":{"Federated":"` + aws.ToString(out.OpenIDConnectProviderArn) + `"},` +
+		`"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringEquals":{` +
+		`"` + url + `:sub":"system:serviceaccount:` + namespace + `:ledger","` + url + `:aud":"sts.amazonaws.com"}}}]}`
+	if _, err := env.IAM.CreateRole(ctx, &iam.CreateRoleInput{
+		RoleName:                 aws.String("ledger"),
+		AssumeRolePolicyDocument: aws.String(policy),
+	}); err != nil {
+		return fmt.Errorf("create the role: %w", err)
 	}
 
 	core := env.Admin.CoreV1()
 	if _, err := core.Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: namespace}}, metav1.CreateOptions{}); err != nil {
-		return "", err
+		return err
 	}
 	sa := &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{
 		Name:        "ledger",
@@ -121,7 +124,7 @@ func seed(ctx context.Context, env *testenv.Env) (string, error) {
 		Annotations: map[string]string{"eks.amazonaws.com/role-arn": "arn:aws:iam::123456789012:role/ledger"},
 	}}
 	if _, err := core.ServiceAccounts(namespace).Create(ctx, sa, metav1.CreateOptions{}); err != nil {
-		return "", err
+		return err
 	}
 	for _, name := range []string{"ledger-7d9f8b6c4-2xkqp", "ledger-7d9f8b6c4-9wz4m"} {
 		pod := &corev1.Pod{
@@ -134,7 +137,7 @@ func seed(ctx context.Context, env *testenv.Env) (string, error) {
 		testenv.InjectWebIdentity(pod, sa.Annotations["eks.amazonaws.com/role-arn"], "sts.amazonaws.com")
 		created, err := core.Pods(namespace).Create(ctx, pod, metav1.CreateOptions{})
 		if err != nil {
-			return "", err
+			return err
 		}
 		now := metav1.NewTime(time.Now())
 		event := &corev1.Event{
@@ -149,17 +152,17 @@ func seed(ctx context.Context, env *testenv.Env) (string, error) {
 			Source:         corev1.EventSource{Component: "kubelet"},
 		}
 		if _, err := core.Events(namespace).Create(ctx, event, metav1.CreateOptions{}); err != nil {
-			return "", err
+			return err
 		}
 	}
 
-	return aws.ToString(out.OpenIDConnectProviderArn), nil
+	return nil
 }
 
-// diagnose runs the plugin through kubectl, printing its report, and
+// runPlugin runs the plugin through kubectl, printing its output, and
 // returns its exit code.
-func diagnose(env *testenv.Env, binDir string, args ...string) int {
-	cmd := plugin(env, binDir, append([]string{"diagnose"}, args...)...)
+func runPlugin(env *testenv.Env, binDir string, args ...string) int {
+	cmd := plugin(env, binDir, args...)
 	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
 	err := cmd.Run()
 	var exitErr *exec.ExitError
@@ -172,26 +175,6 @@ func diagnose(env *testenv.Env, binDir string, args ...string) int {
 	}
 
 	return 0
-}
-
-// fixedThumbprints reads the thumbprint list of the fix from the JSON report.
-func fixedThumbprints(env *testenv.Env, binDir string) ([]string, error) {
-	out, _ := plugin(env, binDir, "diagnose", "-o", "json").Output()
-	var r report.Report
-	if err := json.Unmarshal(out, &r); err != nil {
-		return nil, fmt.Errorf("decode the JSON report: %w", err)
-	}
-	for _, f := range r.Findings {
-		if f.Check != report.CheckThumbprint || f.Fix == "" {
-			continue
-		}
-		_, list, ok := strings.Cut(f.Fix, "--thumbprint-list ")
-		if ok {
-			return strings.Fields(list), nil
-		}
-	}
-
-	return nil, errors.New("the report has no thumbprint fix")
 }
 
 func plugin(env *testenv.Env, binDir string, args ...string) *exec.Cmd {
