@@ -9,7 +9,7 @@ COMMIT ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 PKG := github.com/oidc-thumbprint/kubectl-oidc-thumbprint
 LDFLAGS := -s -w -X $(PKG)/pkg/cmd.version=$(VERSION) -X $(PKG)/pkg/cmd.commit=$(COMMIT)
 
-.PHONY: all build tools test test-unit demo fmt lint verify clean dist krew-manifest validate-krew-manifest
+.PHONY: all build tools test test-unit demo fmt lint verify clean dist krew-manifest validate-krew-manifest bench-scale
 
 all: build
 
@@ -70,3 +70,9 @@ $(OUTPUT)/krew $(OUTPUT)/validate-krew-manifest &: hack/krew/go.mod hack/krew/go
 # temporary KREW_ROOT. The checks contact only 127.0.0.1.
 validate-krew-manifest: krew-manifest $(OUTPUT)/krew $(OUTPUT)/validate-krew-manifest
 	KREW_BIN_DIR=$(CURDIR)/$(OUTPUT) hack/test-krew.sh
+
+# Wall time and memory of diagnose on PODS pods and EVENTS Warning events.
+PODS ?= 2000
+EVENTS ?= 5000
+bench-scale: tools build
+	OIDC_THUMBPRINT_BIN_DIR=$(CURDIR)/$(OUTPUT) go run ./test/scale -pods $(PODS) -events $(EVENTS)

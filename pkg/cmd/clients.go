@@ -62,6 +62,12 @@ func kubeClient(flags *genericclioptions.ConfigFlags, timeout time.Duration) (ku
 	if restConfig.Timeout == 0 {
 		restConfig.Timeout = timeout
 	}
+	// client-go's default of 5 requests per second would throttle the
+	// paginated lists of a large cluster: 20,000 pods are 40 pages.
+	if restConfig.QPS == 0 {
+		restConfig.QPS = 50
+		restConfig.Burst = 100
+	}
 	kube, err := kubernetes.NewForConfig(restConfig)
 	if err != nil {
 		return nil, nil, fmt.Errorf("create Kubernetes client: %w", err)
