@@ -4,8 +4,12 @@ import (
 	"context"
 	"crypto/tls"
 	"fmt"
+	"io"
 	"net/http"
+	"os"
 	"time"
+
+	"golang.org/x/term"
 
 	"github.com/spf13/cobra"
 
@@ -40,6 +44,31 @@ func parseRequestTimeout(flags *genericclioptions.ConfigFlags) (time.Duration, e
 	}
 
 	return timeout, nil
+}
+
+// useColor reports whether to colour output written to w: only on a
+// terminal, and never when NO_COLOR is set (https://no-color.org) or TERM is dumb.
+func useColor(w io.Writer) bool {
+	if os.Getenv("NO_COLOR") != "" || os.Getenv("TERM") == "dumb" {
+		return false
+	}
+
+	return isTerminal(w)
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// progressPrinter returns a function that writes each step to w once the
+// run has taken longer than after, so quick runs print nothing.
+func progressPrinter(w io.Writer, start time.Time, after time.Duration) func(string) {
+	return func(step string) {
+		if time.Since(start) >= after {
+			fmt.Fprintf(w, "... %s\n", step)
+		}
+	}
 }
 
 // addKubeFlags adds kubectl's kubeconfig flags to cmd, with the help of

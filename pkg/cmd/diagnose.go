@@ -159,11 +159,15 @@ func (o *DiagnoseOptions) Validate() error {
 // Run diagnoses the cluster, writes the report and returns an *ExitError
 // when the verdict is not OK.
 func (o *DiagnoseOptions) Run(ctx context.Context) error {
+	if isTerminal(o.ErrOut) {
+		o.config.Progress = progressPrinter(o.ErrOut, time.Now(), time.Second)
+	}
 	r, err := diagnose.Run(ctx, o.config)
 	if err != nil {
 		return &ExitError{Code: 2, Err: err}
 	}
-	if err := report.Write(o.Out, r, o.Output); err != nil {
+	printer := report.Printer{Color: useColor(o.Out)}
+	if err := printer.Write(o.Out, r, o.Output); err != nil {
 		return &ExitError{Code: 2, Err: err}
 	}
 	if code := report.ExitCode(r.Verdict); code != 0 {

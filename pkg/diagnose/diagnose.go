@@ -46,6 +46,8 @@ type Config struct {
 	// Profile is the AWS profile to name in the fix commands, if any.
 	Profile string
 	Now     func() time.Time
+	// Progress, when set, receives a line at the start of each phase.
+	Progress func(step string)
 }
 
 // FatalError means the diagnosis could not run at all.
@@ -100,10 +102,16 @@ func Run(ctx context.Context, cfg Config) (*report.Report, error) {
 		cfg.Now = time.Now
 	}
 	ev := &evidence{namespace: cfg.Namespace, profile: cfg.Profile, now: cfg.Now()}
+	progress := cfg.Progress
+	if progress == nil {
+		progress = func(string) {}
+	}
 
+	progress("reading the service account issuer")
 	if err := resolveIssuer(ctx, cfg, ev); err != nil {
 		return nil, &FatalError{Err: err}
 	}
+	progress("checking the public issuer, its TLS chain, IAM and the workloads")
 
 	var wg sync.WaitGroup
 	run := func(name string, check func()) {
@@ -125,6 +133,7 @@ func Run(ctx context.Context, cfg Config) (*report.Report, error) {
 
 	// Trust policies are read after the scan, which names the roles, and
 	// the IAM check, which names the provider's account.
+	progress("reading the trust policies of the annotated roles")
 	checkRoles(ctx, cfg, ev)
 
 	return ev.report(cfg), nil

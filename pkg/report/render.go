@@ -16,11 +16,22 @@ import (
 // Formats lists the values that -o accepts; "" means the text report.
 var Formats = []string{"text", "json", "yaml"}
 
-// Write renders r in format, one of Formats.
+// Write renders r in format, one of Formats, without colour.
 func Write(w io.Writer, r *Report, format string) error {
+	return Printer{}.Write(w, r, format)
+}
+
+// Printer renders reports. Color adds ANSI colours to the severities of
+// the text report; set it only when the output is a terminal.
+type Printer struct {
+	Color bool
+}
+
+// Write renders r in format, one of Formats.
+func (pr Printer) Write(w io.Writer, r *Report, format string) error {
 	switch format {
 	case "", "text":
-		return WriteText(w, r)
+		return pr.writeText(w, r)
 	case "json":
 		data, err := json.MarshalIndent(r, "", "  ")
 		if err != nil {
@@ -43,7 +54,11 @@ func Write(w io.Writer, r *Report, format string) error {
 // WriteText renders the human report: the identity chain, the verdict,
 // the findings with their evidence and fix, then the tables.
 func WriteText(w io.Writer, r *Report) error {
-	p := &textPrinter{w: w}
+	return Printer{}.writeText(w, r)
+}
+
+func (pr Printer) writeText(w io.Writer, r *Report) error {
+	p := &textPrinter{w: w, color: pr.Color}
 	p.header(r)
 	p.findings(r.Findings)
 	p.chain(r.Chain, "Certificates presented by %s (%s), leaf first:\n")
@@ -56,8 +71,9 @@ func WriteText(w io.Writer, r *Report) error {
 
 // textPrinter writes lines and keeps the first write error.
 type textPrinter struct {
-	w   io.Writer
-	err error
+	w     io.Writer
+	color bool
+	err   error
 }
 
 // printf writes a line whose string arguments come from the cluster, IAM or
@@ -130,8 +146,31 @@ func (p *textPrinter) header(r *Report) {
 	if r.Provider != nil {
 		p.printf("Provider:  %s\n", r.Provider.ARN)
 	}
-	p.printf("\nVerdict:   %s\n", verdictText(r.Verdict))
+	p.printf("\nVerdict:   %s\n", p.paint(r.Verdict, verdictText(r.Verdict)))
 }
+
+// severityColors are the ANSI SGR codes of each severity.
+var severityColors = map[Severity]string{
+	OK:      "32", // green
+	Warning: "33", // yellow
+	Error:   "35", // magenta
+	Failure: "1;31",
+}
+
+// paint wraps text in the colour of severity when colour is on. The text
+// is cleaned first, so that the escape codes added here are the only ones.
+func (p *textPrinter) paint(severity Severity, text string) painted {
+	text = clean(text)
+	if !p.color {
+		return painted(text)
+	}
+
+	return painted("\x1b[" + severityColors[severity] + "m" + text + "\x1b[0m")
+}
+
+// painted is text that is already cleaned and may hold this printer's own
+// colour codes, so printf passes it through unchanged.
+type painted string
 
 func verdictText(verdict Severity) string {
 	switch verdict {
@@ -148,7 +187,8 @@ func verdictText(verdict Severity) string {
 
 func (p *textPrinter) findings(findings []Finding) {
 	for _, f := range findings {
-		p.printf("\n%-8s [%s] %s\n", strings.ToUpper(string(f.Severity)), f.Check, f.Summary)
+		label := fmt.Sprintf("%-8s", strings.ToUpper(string(f.Severity)))
+		p.printf("\n%s [%s] %s\n", p.paint(f.Severity, label), f.Check, f.Summary)
 		if f.ExplainsErrors {
 			p.printf("         This is the likely cause of the STS errors that the workloads report.\n")
 		}

@@ -58,3 +58,35 @@ func TestWriteTextEscapesClusterText(t *testing.T) {
 		t.Errorf("WriteText() output contains a raw bell character:\n%q", out.String())
 	}
 }
+
+func TestPrinterColor(t *testing.T) {
+	r := &Report{
+		Issuer:   Issuer{URL: "https://issuer.example", Source: "api-server"},
+		Verdict:  Failure,
+		Findings: []Finding{{Check: CheckThumbprint, Severity: Failure, Summary: "stale\x1b[0m"}},
+	}
+
+	tests := []struct {
+		name      string
+		color     bool
+		wantCodes bool
+	}{
+		{name: "terminal", color: true, wantCodes: true},
+		{name: "pipe", color: false, wantCodes: false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out strings.Builder
+			if err := (Printer{Color: tt.color}).Write(&out, r, "text"); err != nil {
+				t.Fatalf("Write() error = %v", err)
+			}
+
+			if got := strings.Contains(out.String(), "\x1b[1;31mFAILURE"); got != tt.wantCodes {
+				t.Errorf("colour codes present = %t, want %t:\n%q", got, tt.wantCodes, out.String())
+			}
+			if !strings.Contains(out.String(), `stale\x1b[0m`) {
+				t.Errorf("the summary's own escape sequence is not escaped:\n%q", out.String())
+			}
+		})
+	}
+}
