@@ -86,6 +86,8 @@ func affected(hit workload.Hit) report.AffectedPod {
 		Kind:           hit.Kind,
 		Name:           hit.Name,
 		ServiceAccount: hit.ServiceAccount,
+		Workload:       hit.Workload,
+		ReportedBy:     hit.ReportedBy,
 		Code:           hit.Match.Code,
 		Cause:          string(hit.Match.Cause),
 		Message:        hit.Match.Message,
@@ -465,8 +467,13 @@ func describeHit(hit workload.Hit) string {
 	if hit.Namespace != "" {
 		name = hit.Kind + " " + hit.Namespace + "/" + hit.Name
 	}
-	if hit.ServiceAccount != "" {
+	switch {
+	case hit.ServiceAccount != "" && hit.Workload != "":
+		name += " (" + hit.Workload + ", service account " + hit.ServiceAccount + ")"
+	case hit.ServiceAccount != "":
 		name += " (service account " + hit.ServiceAccount + ")"
+	case hit.ReportedBy != "":
+		name += " (reported by " + hit.ReportedBy + ")"
 	}
 	text := fmt.Sprintf("%s: %s, %d time(s)", name, hit.Source, hit.Count)
 	if !hit.LastSeen.IsZero() {

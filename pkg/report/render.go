@@ -235,13 +235,17 @@ func (p *textPrinter) affected(pods []AffectedPod) {
 		return
 	}
 	p.printf("\nObjects that report STS errors:\n")
-	p.table([]string{"NAMESPACE", "KIND", "NAME", "SERVICE ACCOUNT", "CODE", "CAUSE", "SOURCE", "COUNT", "LAST SEEN"}, len(pods), func(i int) []string {
+	p.table([]string{"NAMESPACE", "KIND", "NAME", "WORKLOAD", "SERVICE ACCOUNT", "CODE", "CAUSE", "SOURCE", "COUNT", "LAST SEEN"}, len(pods), func(i int) []string {
 		a := pods[i]
 		lastSeen := "-"
 		if !a.LastSeen.IsZero() {
 			lastSeen = a.LastSeen.Format("2006-01-02 15:04Z")
 		}
-		return []string{a.Namespace, a.Kind, a.Name, dash(a.ServiceAccount), a.Code, a.Cause, a.Source, fmt.Sprint(a.Count), lastSeen}
+		workload := a.Workload
+		if workload == "" && a.ReportedBy != "" {
+			workload = "reported by " + a.ReportedBy
+		}
+		return []string{a.Namespace, a.Kind, a.Name, dash(workload), dash(a.ServiceAccount), a.Code, a.Cause, a.Source, fmt.Sprint(a.Count), lastSeen}
 	})
 }
 

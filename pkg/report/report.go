@@ -149,15 +149,19 @@ type ServiceAccount struct {
 type AffectedPod struct {
 	Namespace string `json:"namespace"`
 	// Kind is "Pod" unless the error was reported on another kind of object.
-	Kind           string    `json:"kind"`
-	Name           string    `json:"name"`
-	ServiceAccount string    `json:"serviceAccount,omitempty"`
-	Code           string    `json:"code"`
-	Cause          string    `json:"cause"`
-	Message        string    `json:"message"`
-	Source         string    `json:"source"`
-	Count          int       `json:"count"`
-	LastSeen       time.Time `json:"lastSeen,omitzero"`
+	Kind           string `json:"kind"`
+	Name           string `json:"name"`
+	ServiceAccount string `json:"serviceAccount,omitempty"`
+	// Workload is the pod's owner, such as "deployment/api".
+	Workload string `json:"workload,omitempty"`
+	// ReportedBy is the component that recorded the event.
+	ReportedBy string    `json:"reportedBy,omitempty"`
+	Code       string    `json:"code"`
+	Cause      string    `json:"cause"`
+	Message    string    `json:"message"`
+	Source     string    `json:"source"`
+	Count      int       `json:"count"`
+	LastSeen   time.Time `json:"lastSeen,omitzero"`
 }
 
 // Finding is one conclusion with its evidence and fix.

@@ -132,6 +132,8 @@ func filledReport() *report.Report {
 				Kind:           "Pod",
 				Name:           "api-7d9c",
 				ServiceAccount: "api",
+				Workload:       "deployment/api",
+				ReportedBy:     "kubelet",
 				Code:           "InvalidIdentityToken",
 				Cause:          "thumbprint-mismatch",
 				Message:        "OpenIDConnect provider's HTTPS certificate doesn't match configured thumbprint",
@@ -258,7 +260,7 @@ func TestJSONFieldNames(t *testing.T) {
 			name:   "affected pod",
 			object: func() json.RawMessage { return jsonFirst(t, jsonField(t, doc, "affectedPods")) },
 			want: []string{"cause", "code", "count", "kind", "lastSeen", "message", "name", "namespace",
-				"serviceAccount", "source"},
+				"reportedBy", "serviceAccount", "source", "workload"},
 		},
 		{
 			name:   "finding",
@@ -580,18 +582,18 @@ func TestWriteTextAffectedTable(t *testing.T) {
 		{
 			name:  "header",
 			first: "NAMESPACE",
-			want:  []string{"NAMESPACE", "KIND", "NAME", "SERVICE", "ACCOUNT", "CODE", "CAUSE", "SOURCE", "COUNT", "LAST", "SEEN"},
+			want:  []string{"NAMESPACE", "KIND", "NAME", "WORKLOAD", "SERVICE", "ACCOUNT", "CODE", "CAUSE", "SOURCE", "COUNT", "LAST", "SEEN"},
 		},
 		{
 			name:  "pod row",
 			first: "payments",
-			want: []string{"payments", "Pod", "api-7d9c", "api", "InvalidIdentityToken", "thumbprint-mismatch",
+			want: []string{"payments", "Pod", "api-7d9c", "deployment/api", "api", "InvalidIdentityToken", "thumbprint-mismatch",
 				"event", "FailedMount", "4", "2026-03-01", "11:58Z"},
 		},
 		{
 			name:  "row without service account or time",
 			first: "ingress",
-			want: []string{"ingress", "Ingress", "public", "-", "InvalidIdentityToken", "provider-not-found",
+			want: []string{"ingress", "Ingress", "public", "-", "-", "InvalidIdentityToken", "provider-not-found",
 				"event", "FailedDeployModel", "1", "-"},
 		},
 	}

@@ -36,6 +36,9 @@ func (s *hitSet) add(hit Hit) {
 	if existing.ServiceAccount == "" {
 		existing.ServiceAccount = hit.ServiceAccount
 	}
+	if existing.Workload == "" {
+		existing.Workload = hit.Workload
+	}
 }
 
 // sorted returns the hits by namespace, kind, name and cause.

@@ -51,6 +51,11 @@ type Hit struct {
 	Name      string
 	// ServiceAccount is the pod's service account, when the object is a pod.
 	ServiceAccount string
+	// Workload is the pod's owner, such as "deployment/api".
+	Workload string
+	// ReportedBy is the component that recorded the event, such as a CSI
+	// controller for an event on a PersistentVolumeClaim.
+	ReportedBy string
 	// Source says where the text was found, e.g. "event FailedMount" or
 	// "container app: last terminated".
 	Source   string
@@ -143,7 +148,8 @@ func Scan(ctx context.Context, client kubernetes.Interface, opts Options) *Resul
 	}
 	for _, hit := range events {
 		if hit.Kind == "Pod" && pods != nil {
-			hit.ServiceAccount = pods.serviceAccount[hit.Namespace+"/"+hit.Name]
+			ref := pods.byName[hit.Namespace+"/"+hit.Name]
+			hit.ServiceAccount, hit.Workload = ref.serviceAccount, ref.owner
 		}
 		hits.add(hit)
 	}
@@ -197,11 +203,17 @@ func listServiceAccounts(ctx context.Context, client kubernetes.Interface, opts 
 	return accounts, nil
 }
 
+// podRef is what the scan keeps of every pod.
+type podRef struct {
+	serviceAccount string
+	owner          string
+}
+
 // podIndex is what the scan keeps of the pods: their service accounts, so
 // that events can be mapped to one, and the STS errors in their statuses.
 type podIndex struct {
 	count             int
-	serviceAccount    map[string]string
+	byName            map[string]podRef
 	perServiceAccount map[string]int
 	hits              []Hit
 	issues            []PodIssue
@@ -209,7 +221,7 @@ type podIndex struct {
 }
 
 func listPods(ctx context.Context, client kubernetes.Interface, opts Options, annotated map[string]ServiceAccount) (*podIndex, error) {
-	index := &podIndex{serviceAccount: map[string]string{}, perServiceAccount: map[string]int{}}
+	index := &podIndex{byName: map[string]podRef{}, perServiceAccount: map[string]int{}}
 	list := func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
 		return client.CoreV1().Pods(opts.Namespace).List(ctx, o)
 	}
@@ -219,7 +231,7 @@ func listPods(ctx context.Context, client kubernetes.Interface, opts Options, an
 			return
 		}
 		index.count++
-		index.serviceAccount[pod.Namespace+"/"+pod.Name] = pod.Spec.ServiceAccountName
+		index.byName[pod.Namespace+"/"+pod.Name] = podRef{serviceAccount: pod.Spec.ServiceAccountName, owner: Owner(pod)}
 		index.perServiceAccount[pod.Namespace+"/"+pod.Spec.ServiceAccountName]++
 		index.hits = append(index.hits, statusHits(pod)...)
 		if usesPodIdentity(pod) {
@@ -264,6 +276,7 @@ func statusHits(pod *corev1.Pod) []Hit {
 				Namespace:      pod.Namespace,
 				Name:           pod.Name,
 				ServiceAccount: pod.Spec.ServiceAccountName,
+				Workload:       Owner(pod),
 				Source:         fmt.Sprintf("container %s: %s", status.Name, state),
 				Match:          match,
 				Count:          1,
@@ -294,13 +307,14 @@ func listEvents(ctx context.Context, client kubernetes.Interface, opts Options) 
 			return
 		}
 		hits = append(hits, Hit{
-			Kind:      event.InvolvedObject.Kind,
-			Namespace: event.InvolvedObject.Namespace,
-			Name:      event.InvolvedObject.Name,
-			Source:    "event " + event.Reason,
-			Match:     match,
-			Count:     eventCount(event),
-			LastSeen:  eventTime(event),
+			Kind:       event.InvolvedObject.Kind,
+			Namespace:  event.InvolvedObject.Namespace,
+			Name:       event.InvolvedObject.Name,
+			Source:     "event " + event.Reason,
+			ReportedBy: eventReporter(event),
+			Match:      match,
+			Count:      eventCount(event),
+			LastSeen:   eventTime(event),
 		})
 	})
 	if err != nil {
@@ -308,6 +322,16 @@ func listEvents(ctx context.Context, client kubernetes.Interface, opts Options) 
 	}
 
 	return hits, scanned, nil
+}
+
+// eventReporter returns the component that recorded an event: the
+// reporting controller of the events.k8s.io API, else the legacy source.
+func eventReporter(event *corev1.Event) string {
+	if event.ReportingController != "" {
+		return event.ReportingController
+	}
+
+	return event.Source.Component
 }
 
 func eventCount(event *corev1.Event) int {

@@ -105,6 +105,9 @@ func TestDiagnoseStaleEnforcedThumbprint(t *testing.T) {
 	if affected.Cause != "thumbprint-mismatch" || affected.Code != "InvalidIdentityToken" {
 		t.Errorf("affected cause = %s %s, want InvalidIdentityToken thumbprint-mismatch", affected.Code, affected.Cause)
 	}
+	if affected.Workload != "pod/app-1" {
+		t.Errorf("affected workload = %q, want pod/app-1 for a pod without a controller", affected.Workload)
+	}
 	if affected.Count != 3 {
 		t.Errorf("affected count = %d, want 3", affected.Count)
 	}

@@ -176,7 +176,10 @@ func TestDiagnoseAccessDeniedOnVolumeClaim(t *testing.T) {
 		t.Errorf("trust finding = %+v, want a failure that explains the errors", f)
 	}
 	if len(r.AffectedPods) != 1 || r.AffectedPods[0].Kind != "PersistentVolumeClaim" || r.AffectedPods[0].Cause != "access-denied" {
-		t.Errorf("affected = %+v, want the claim data with cause access-denied", r.AffectedPods)
+		t.Fatalf("affected = %+v, want the claim data with cause access-denied", r.AffectedPods)
+	}
+	if got := r.AffectedPods[0].ReportedBy; got != "ebs.csi.aws.com_ebs-csi-controller" {
+		t.Errorf("affected reportedBy = %q, want the CSI controller", got)
 	}
 }
 
