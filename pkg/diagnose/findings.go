@@ -58,8 +58,14 @@ func (ev *evidence) report(cfg Config) *report.Report {
 		for _, sa := range ev.workloads.ServiceAccounts {
 			r.ServiceAccounts = append(r.ServiceAccounts, report.ServiceAccount(sa))
 		}
+		roles := map[string]string{}
+		for _, sa := range ev.workloads.ServiceAccounts {
+			roles[sa.Namespace+"/"+sa.Name] = sa.RoleARN
+		}
 		for _, hit := range ev.workloads.Hits {
-			r.AffectedPods = append(r.AffectedPods, affected(hit))
+			a := affected(hit)
+			a.Role = roles[qualifiedServiceAccount(hit)]
+			r.AffectedPods = append(r.AffectedPods, a)
 		}
 	}
 
@@ -78,6 +84,16 @@ func (ev *evidence) report(cfg Config) *report.Report {
 	r.Verdict = report.Worst(r.Findings)
 
 	return r
+}
+
+// qualifiedServiceAccount returns "namespace/name" of a hit's service
+// account, which Hit.ServiceAccount qualifies only when the namespaces differ.
+func qualifiedServiceAccount(hit workload.Hit) string {
+	if strings.Contains(hit.ServiceAccount, "/") {
+		return hit.ServiceAccount
+	}
+
+	return hit.Namespace + "/" + hit.ServiceAccount
 }
 
 func affected(hit workload.Hit) report.AffectedPod {

@@ -235,7 +235,7 @@ func (p *textPrinter) affected(pods []AffectedPod) {
 		return
 	}
 	p.printf("\nObjects that report STS errors:\n")
-	p.table([]string{"NAMESPACE", "KIND", "NAME", "WORKLOAD", "SERVICE ACCOUNT", "CODE", "CAUSE", "SOURCE", "COUNT", "LAST SEEN"}, len(pods), func(i int) []string {
+	p.table([]string{"NAMESPACE", "OBJECT", "WORKLOAD", "SERVICE ACCOUNT", "ROLE", "CAUSE", "COUNT", "LAST SEEN"}, len(pods), func(i int) []string {
 		a := pods[i]
 		lastSeen := "-"
 		if !a.LastSeen.IsZero() {
@@ -245,7 +245,16 @@ func (p *textPrinter) affected(pods []AffectedPod) {
 		if workload == "" && a.ReportedBy != "" {
 			workload = "reported by " + a.ReportedBy
 		}
-		return []string{a.Namespace, a.Kind, a.Name, dash(workload), dash(a.ServiceAccount), a.Code, a.Cause, a.Source, fmt.Sprint(a.Count), lastSeen}
+		return []string{
+			a.Namespace,
+			strings.ToLower(a.Kind) + "/" + a.Name,
+			dash(workload),
+			dash(a.ServiceAccount),
+			dash(a.Role),
+			a.Code + ": " + a.Cause,
+			fmt.Sprint(a.Count),
+			lastSeen,
+		}
 	})
 }
 

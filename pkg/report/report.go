@@ -154,6 +154,8 @@ type AffectedPod struct {
 	ServiceAccount string `json:"serviceAccount,omitempty"`
 	// Workload is the pod's owner, such as "deployment/api".
 	Workload string `json:"workload,omitempty"`
+	// Role is the role annotation of ServiceAccount, when it has one.
+	Role string `json:"role,omitempty"`
 	// ReportedBy is the component that recorded the event.
 	ReportedBy string    `json:"reportedBy,omitempty"`
 	Code       string    `json:"code"`

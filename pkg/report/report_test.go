@@ -133,6 +133,7 @@ func filledReport() *report.Report {
 				Name:           "api-7d9c",
 				ServiceAccount: "api",
 				Workload:       "deployment/api",
+				Role:           "arn:aws:iam::111122223333:role/payments-api",
 				ReportedBy:     "kubelet",
 				Code:           "InvalidIdentityToken",
 				Cause:          "thumbprint-mismatch",
@@ -260,7 +261,7 @@ func TestJSONFieldNames(t *testing.T) {
 			name:   "affected pod",
 			object: func() json.RawMessage { return jsonFirst(t, jsonField(t, doc, "affectedPods")) },
 			want: []string{"cause", "code", "count", "kind", "lastSeen", "message", "name", "namespace",
-				"reportedBy", "serviceAccount", "source", "workload"},
+				"reportedBy", "role", "serviceAccount", "source", "workload"},
 		},
 		{
 			name:   "finding",
@@ -582,19 +583,18 @@ func TestWriteTextAffectedTable(t *testing.T) {
 		{
 			name:  "header",
 			first: "NAMESPACE",
-			want:  []string{"NAMESPACE", "KIND", "NAME", "WORKLOAD", "SERVICE", "ACCOUNT", "CODE", "CAUSE", "SOURCE", "COUNT", "LAST", "SEEN"},
+			want:  []string{"NAMESPACE", "OBJECT", "WORKLOAD", "SERVICE", "ACCOUNT", "ROLE", "CAUSE", "COUNT", "LAST", "SEEN"},
 		},
 		{
 			name:  "pod row",
 			first: "payments",
-			want: []string{"payments", "Pod", "api-7d9c", "deployment/api", "api", "InvalidIdentityToken", "thumbprint-mismatch",
-				"event", "FailedMount", "4", "2026-03-01", "11:58Z"},
+			want: []string{"payments", "pod/api-7d9c", "deployment/api", "api", "arn:aws:iam::111122223333:role/payments-api",
+				"InvalidIdentityToken:", "thumbprint-mismatch", "4", "2026-03-01", "11:58Z"},
 		},
 		{
 			name:  "row without service account or time",
 			first: "ingress",
-			want: []string{"ingress", "Ingress", "public", "-", "-", "InvalidIdentityToken", "provider-not-found",
-				"event", "FailedDeployModel", "1", "-"},
+			want:  []string{"ingress", "ingress/public", "-", "-", "-", "InvalidIdentityToken:", "provider-not-found", "1", "-"},
 		},
 	}
 	for _, tt := range tests {

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -146,10 +147,18 @@ func Scan(ctx context.Context, client kubernetes.Interface, opts Options) *Resul
 			hits.add(hit)
 		}
 	}
+	var reporters map[string][]string
 	for _, hit := range events {
-		if hit.Kind == "Pod" && pods != nil {
+		switch {
+		case pods == nil:
+		case hit.Kind == "Pod":
 			ref := pods.byName[hit.Namespace+"/"+hit.Name]
 			hit.ServiceAccount, hit.Workload = ref.serviceAccount, ref.owner
+		case hit.ReportedBy != "":
+			if reporters == nil {
+				reporters = pods.keysByName()
+			}
+			pods.attributeToReporter(&hit, reporters)
 		}
 		hits.add(hit)
 	}
@@ -218,6 +227,42 @@ type podIndex struct {
 	hits              []Hit
 	issues            []PodIssue
 	podIdentity       int
+}
+
+// keysByName maps each pod name to its "namespace/name" keys.
+func (index *podIndex) keysByName() map[string][]string {
+	names := make(map[string][]string, len(index.byName))
+	for key := range index.byName {
+		_, name, _ := strings.Cut(key, "/")
+		names[name] = append(names[name], key)
+	}
+
+	return names
+}
+
+// attributeToReporter sets the service account and workload of a hit on a
+// non-pod object to those of the controller pod that recorded the event.
+// Controllers built on client-go's leader election, such as the CSI
+// external provisioner, report as "<component>_<identity>", where the
+// identity is their pod's name. The service account is qualified with its
+// namespace when that differs from the object's.
+func (index *podIndex) attributeToReporter(hit *Hit, names map[string][]string) {
+	reporter := hit.ReportedBy
+	if i := strings.LastIndex(reporter, "_"); i >= 0 {
+		reporter = reporter[i+1:]
+	}
+	keys := names[reporter]
+	if len(keys) != 1 {
+		return
+	}
+
+	ref := index.byName[keys[0]]
+	namespace, _, _ := strings.Cut(keys[0], "/")
+	hit.Workload = ref.owner
+	hit.ServiceAccount = ref.serviceAccount
+	if namespace != hit.Namespace {
+		hit.ServiceAccount = namespace + "/" + ref.serviceAccount
+	}
 }
 
 func listPods(ctx context.Context, client kubernetes.Interface, opts Options, annotated map[string]ServiceAccount) (*podIndex, error) {

@@ -28,14 +28,20 @@ func annotate(t *testing.T, namespace, name, role string) {
 	}
 }
 
-// ownByDeployment makes pod look like a pod of Deployment "app": owned by
-// its ReplicaSet, with the pod-template-hash label.
+// ownByDeployment makes pod look like a pod of Deployment "app".
 func ownByDeployment(t *testing.T, pod *corev1.Pod) {
 	t.Helper()
+	ownByDeploymentNamed(t, pod, "app", "5d8f7c9b6")
+}
+
+// ownByDeploymentNamed makes pod look like a pod of Deployment deployment:
+// owned by its ReplicaSet, with the pod-template-hash label.
+func ownByDeploymentNamed(t *testing.T, pod *corev1.Pod, deployment, hash string) {
+	t.Helper()
 	controller := true
-	pod.Labels = map[string]string{"pod-template-hash": "5d8f7c9b6"}
+	pod.Labels = map[string]string{"pod-template-hash": hash}
 	pod.OwnerReferences = []metav1.OwnerReference{{
-		APIVersion: "apps/v1", Kind: "ReplicaSet", Name: "app-5d8f7c9b6",
+		APIVersion: "apps/v1", Kind: "ReplicaSet", Name: deployment + "-" + hash,
 		UID: types.UID("00000000-0000-0000-0000-000000000001"), Controller: &controller,
 	}}
 	if _, err := env.Admin.CoreV1().Pods(pod.Namespace).Update(testContext(t), pod, metav1.UpdateOptions{}); err != nil {

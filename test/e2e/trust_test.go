@@ -141,12 +141,19 @@ func TestDiagnoseRoleAnnotations(t *testing.T) {
 }
 
 // TestDiagnoseAccessDeniedOnVolumeClaim covers an error reported on another
-// kind of object: a CSI controller whose own role does not trust it.
+// kind of object: a CSI controller whose own role does not trust it reports
+// AccessDenied on a PersistentVolumeClaim.
 func TestDiagnoseAccessDeniedOnVolumeClaim(t *testing.T) {
 	requireEnv(t)
 	createProvider(t, []string{sts}, []string{opensslThumbprint(t, env.IssuerIntermediate)})
-	namespace := irsaWorkload(t, nil)
-	putRole(t, "app", "/", trustPolicy(namespace, "ebs-csi-controller-sa", sts))
+	namespace := newNamespace(t)
+	const controllerRole = "arn:aws:iam::123456789012:role/ebs-csi"
+	// The policy names kube-system, but the controller runs in namespace.
+	putRole(t, "ebs-csi", "/", trustPolicy("kube-system", "ebs-csi-controller-sa", sts))
+	createServiceAccount(t, namespace, "ebs-csi-controller-sa", map[string]string{"eks.amazonaws.com/role-arn": controllerRole})
+	controller := createPod(t, namespace, "ebs-csi-controller-6f7d8c9b5-k2x4z", "ebs-csi-controller-sa")
+	ownByDeploymentNamed(t, controller, "ebs-csi-controller", "6f7d8c9b5")
+
 	now := metav1.NewTime(time.Now())
 	event := &corev1.Event{
 		ObjectMeta:     metav1.ObjectMeta{GenerateName: "data.", Namespace: namespace},
@@ -159,7 +166,7 @@ func TestDiagnoseAccessDeniedOnVolumeClaim(t *testing.T) {
 		Count:          4,
 		FirstTimestamp: now,
 		LastTimestamp:  now,
-		Source:         corev1.EventSource{Component: "ebs.csi.aws.com_ebs-csi-controller"},
+		Source:         corev1.EventSource{Component: "ebs.csi.aws.com_" + controller.Name},
 	}
 	if _, err := env.Admin.CoreV1().Events(namespace).Create(testContext(t), event, metav1.CreateOptions{}); err != nil {
 		t.Fatalf("create event: %v", err)
@@ -175,11 +182,24 @@ func TestDiagnoseAccessDeniedOnVolumeClaim(t *testing.T) {
 	if f.Severity != report.Failure || !f.ExplainsErrors {
 		t.Errorf("trust finding = %+v, want a failure that explains the errors", f)
 	}
-	if len(r.AffectedPods) != 1 || r.AffectedPods[0].Kind != "PersistentVolumeClaim" || r.AffectedPods[0].Cause != "access-denied" {
-		t.Fatalf("affected = %+v, want the claim data with cause access-denied", r.AffectedPods)
+	if want := "system:serviceaccount:" + namespace + ":ebs-csi-controller-sa"; !strings.Contains(f.Fix, want) {
+		t.Errorf("trust fix = %q, want the sub %s", f.Fix, want)
 	}
-	if got := r.AffectedPods[0].ReportedBy; got != "ebs.csi.aws.com_ebs-csi-controller" {
-		t.Errorf("affected reportedBy = %q, want the CSI controller", got)
+	if len(r.AffectedPods) != 1 {
+		t.Fatalf("affected = %+v, want the claim data only", r.AffectedPods)
+	}
+	affected := r.AffectedPods[0]
+	if affected.Kind != "PersistentVolumeClaim" || affected.Cause != "access-denied" {
+		t.Errorf("affected = %s %s, want PersistentVolumeClaim access-denied", affected.Kind, affected.Cause)
+	}
+	if affected.ServiceAccount != "ebs-csi-controller-sa" {
+		t.Errorf("affected service account = %q, want the controller's", affected.ServiceAccount)
+	}
+	if affected.Workload != "deployment/ebs-csi-controller" {
+		t.Errorf("affected workload = %q, want deployment/ebs-csi-controller", affected.Workload)
+	}
+	if affected.Role != controllerRole {
+		t.Errorf("affected role = %q, want %s", affected.Role, controllerRole)
 	}
 }
 
