@@ -15,6 +15,7 @@ import (
 	"github.com/oidc-thumbprint/kubectl-oidc-thumbprint/pkg/iamcheck"
 	"github.com/oidc-thumbprint/kubectl-oidc-thumbprint/pkg/issuer"
 	"github.com/oidc-thumbprint/kubectl-oidc-thumbprint/pkg/report"
+	"github.com/oidc-thumbprint/kubectl-oidc-thumbprint/pkg/workload"
 )
 
 // DefaultTimeout bounds each network operation outside the Kubernetes
@@ -49,6 +50,8 @@ type DiagnoseOptions struct {
 	Profile          string
 	Region           string
 	AWSTrustedCAFile string
+	Logs             bool
+	LogLines         int64
 
 	namespace string
 	config    diagnose.Config
@@ -60,6 +63,7 @@ func NewDiagnoseOptions(streams genericiooptions.IOStreams) *DiagnoseOptions {
 		configFlags: genericclioptions.NewConfigFlags(true),
 		IOStreams:   streams,
 		Output:      "text",
+		LogLines:    workload.DefaultLogLines,
 	}
 }
 
@@ -100,6 +104,10 @@ Exit codes: 0 when no check fails (warnings allowed), 1 when a check fails,
 		"AWS region (default: the AWS configuration, else the region in the issuer host, else "+defaultIAMRegion+")")
 	flags.StringVar(&o.AWSTrustedCAFile, "aws-trusted-ca-file", o.AWSTrustedCAFile,
 		"PEM file of the root CAs treated as trusted by AWS, replacing the built-in Mozilla root bundle")
+	flags.BoolVar(&o.Logs, "logs", o.Logs,
+		fmt.Sprintf("Also scan the container logs of pods of annotated service accounts for STS errors (at most %d pods, 4 logs at a time)", workload.MaxLogPods))
+	flags.Int64Var(&o.LogLines, "log-lines", o.LogLines,
+		"Lines read from the end of each container log with --logs")
 
 	return cmd
 }
@@ -130,6 +138,7 @@ func (o *DiagnoseOptions) Complete(cmd *cobra.Command) error {
 		Server:    restConfig.Host,
 		Issuer:    o.Issuer,
 		Namespace: o.namespace,
+		LogLines:  o.logLines(),
 		HTTP:      publicHTTPClient(timeout),
 		Chain:     chainOptions,
 		Timeout:   timeout,
@@ -142,8 +151,19 @@ func (o *DiagnoseOptions) Complete(cmd *cobra.Command) error {
 	return nil
 }
 
+func (o *DiagnoseOptions) logLines() int64 {
+	if !o.Logs {
+		return 0
+	}
+
+	return o.LogLines
+}
+
 // Validate checks flag values and combinations.
 func (o *DiagnoseOptions) Validate() error {
+	if o.LogLines < 1 || o.LogLines > 10000 {
+		return fmt.Errorf("invalid value %d for --log-lines: use 1 to 10000", o.LogLines)
+	}
 	if !slices.Contains(report.Formats, o.Output) {
 		return fmt.Errorf("invalid value %q for --output: allowed values are %s", o.Output, strings.Join(report.Formats, ", "))
 	}

@@ -35,6 +35,9 @@ type Config struct {
 	Issuer string
 	// Namespace limits the workload scan; empty means all namespaces.
 	Namespace string
+	// LogLines, when positive, scans that many lines from the end of the
+	// container logs of pods of annotated service accounts.
+	LogLines int64
 	// NewIAM creates the IAM client once the issuer is known, since the
 	// issuer host may name the region.
 	NewIAM func(ctx context.Context, issuerURL string) (iamcheck.Client, error)
@@ -127,7 +130,7 @@ func Run(ctx context.Context, cfg Config) (*report.Report, error) {
 	run("cluster keys", func() { ev.clusterKeys, ev.clusterErr = withTimeout(ctx, cfg, clusterKeys(cfg)) })
 	run("iam", func() { checkIAM(ctx, cfg, ev) })
 	run("workloads", func() {
-		ev.workloads = workload.Scan(ctx, cfg.Kube, workload.Options{Namespace: cfg.Namespace})
+		ev.workloads = workload.Scan(ctx, cfg.Kube, workload.Options{Namespace: cfg.Namespace, LogLines: cfg.LogLines})
 	})
 	wg.Wait()
 

@@ -400,6 +400,22 @@ func (ev *evidence) workloadFindings() []report.Finding {
 		Summary: fmt.Sprintf("%d service account(s) are annotated with an IAM role and %d pod(s) use them; %d pods and %d Warning events scanned",
 			len(ev.workloads.ServiceAccounts), pods, ev.workloads.PodsScanned, ev.workloads.EventsScanned),
 	}
+	if logs := ev.workloads.Logs; logs != nil {
+		line := fmt.Sprintf("container logs: the last lines of %d log(s) of pods of annotated service accounts were scanned", logs.Containers)
+		if logs.PodsSkipped > 0 {
+			line += fmt.Sprintf("; %d pod(s) over the limit of %d were not", logs.PodsSkipped, workload.MaxLogPods)
+		}
+		f.Evidence = append(f.Evidence, line)
+		if logs.Failed > 0 {
+			findings = append(findings, report.Finding{
+				Check:    report.CheckWorkloads,
+				Severity: report.Warning,
+				Summary:  fmt.Sprintf("%d container log(s) could not be read, so errors that only the logs show may be missing", logs.Failed),
+				Evidence: []string{logs.FirstError.Error()},
+				Fix:      forbiddenFix(logs.FirstError, "grant get on pods/log"),
+			})
+		}
+	}
 	if n := ev.workloads.PodIdentityPods; n > 0 {
 		f.Evidence = append(f.Evidence, fmt.Sprintf("%d pod(s) get credentials through EKS Pod Identity, not IRSA, so this diagnosis does not apply to them", n))
 	}

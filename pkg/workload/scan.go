@@ -70,6 +70,9 @@ type Options struct {
 	// Namespace limits the scan; empty means all namespaces.
 	Namespace string
 	PageSize  int64
+	// LogLines, when positive, makes the scan read that many lines from the
+	// end of each container log of pods of annotated service accounts.
+	LogLines int64
 }
 
 // Result is the outcome of a scan. Errors holds the lists that failed, such
@@ -85,6 +88,8 @@ type Result struct {
 	PodIdentityPods int
 	PodsScanned     int
 	EventsScanned   int
+	// Logs says what the log scan read; nil when logs were not scanned.
+	Logs *LogScan
 	// ServiceAccountsListed is false when the service accounts could not
 	// be listed, so an empty ServiceAccounts means nothing.
 	ServiceAccountsListed bool
@@ -162,6 +167,19 @@ func Scan(ctx context.Context, client kubernetes.Interface, opts Options) *Resul
 		}
 		hits.add(hit)
 	}
+	if opts.LogLines > 0 && pods != nil {
+		targets := pods.logTargets
+		skipped := 0
+		if pods.logPods > MaxLogPods {
+			skipped = pods.logPods - MaxLogPods
+		}
+		logHits, scan := scanLogs(ctx, client, targets, opts.LogLines)
+		scan.PodsSkipped = skipped
+		result.Logs = &scan
+		for _, hit := range logHits {
+			hits.add(hit)
+		}
+	}
 	result.Hits = hits.sorted()
 
 	for i := range accounts {
@@ -227,6 +245,10 @@ type podIndex struct {
 	hits              []Hit
 	issues            []PodIssue
 	podIdentity       int
+	// logTargets are the containers of the first MaxLogPods pods of
+	// annotated service accounts, and logPods counts all such pods.
+	logTargets []logTarget
+	logPods    int
 }
 
 // keysByName maps each pod name to its "namespace/name" keys.
@@ -285,6 +307,10 @@ func listPods(ctx context.Context, client kubernetes.Interface, opts Options, an
 		}
 		if sa, ok := annotated[pod.Namespace+"/"+pod.Spec.ServiceAccountName]; ok {
 			index.issues = append(index.issues, checkInjection(pod, sa)...)
+			index.logPods++
+			if opts.LogLines > 0 && index.logPods <= MaxLogPods {
+				index.logTargets = append(index.logTargets, logTargets(pod)...)
+			}
 		}
 	})
 	if err != nil {

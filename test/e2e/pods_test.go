@@ -98,3 +98,42 @@ func TestDiagnoseStaleRoleARN(t *testing.T) {
 		t.Errorf("fix = %q, want %q", f.Fix, want)
 	}
 }
+
+// TestDiagnoseLogs runs --logs on the test cluster. No kubelet runs, so the
+// API server returns an empty log for a pod without a node; a user without
+// get on pods/log gets 403, which the report must name.
+func TestDiagnoseLogs(t *testing.T) {
+	requireEnv(t)
+	createProvider(t, []string{sts}, []string{opensslThumbprint(t, env.IssuerIntermediate)})
+	namespace := irsaWorkload(t, nil)
+
+	admin := runPlugin(t, "diagnose", "-n", namespace, "-o", "json", "--logs", "--log-lines", "20")
+	r := decodeReport(t, admin)
+
+	if admin.code != 0 {
+		t.Errorf("admin: exit code = %d, want 0\nstderr: %s", admin.code, admin.stderr)
+	}
+	scanned := findings(r, report.CheckWorkloads)
+	if len(scanned) != 1 || !strings.Contains(strings.Join(scanned[0].Evidence, "\n"), "the last lines of 1 log(s)") {
+		t.Errorf("admin: workloads findings = %+v, want one saying 1 log was scanned", scanned)
+	}
+
+	viewer := runPlugin(t, "diagnose", "--context", "viewer", "--issuer", env.Issuer, "-n", namespace, "-o", "json", "--logs")
+	r = decodeReport(t, viewer)
+
+	var warning *report.Finding
+	for _, f := range findings(r, report.CheckWorkloads) {
+		if f.Severity == report.Warning {
+			warning = &f
+		}
+	}
+	if warning == nil {
+		t.Fatalf("viewer: workloads findings = %+v, want a warning that the logs could not be read", findings(r, report.CheckWorkloads))
+	}
+	if !strings.Contains(warning.Summary, "1 container log(s) could not be read") {
+		t.Errorf("viewer: warning summary = %q, want 1 unreadable log", warning.Summary)
+	}
+	if warning.Fix != "grant get on pods/log" {
+		t.Errorf("viewer: warning fix = %q, want the pods/log permission", warning.Fix)
+	}
+}
