@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # Builds the release archives of kubectl-oidc_thumbprint into dist/: a .tar.gz
 # for each Linux and macOS platform and a .zip for Windows, each containing the
-# binary and LICENSE, plus an <archive>.sha256 file in sha256sum format.
+# binary and LICENSE, plus an <archive>.sha256 file in sha256sum format. The
+# .tar.gz archives also contain the shell completion script
+# cmd/kubectl_complete-oidc_thumbprint. The .zip leaves it out, because it is
+# a POSIX sh script, and kubectl on Windows finds only executables with an
+# extension from PATHEXT.
 #
 # Two runs on the same source with the same Go toolchain, tar, gzip and zip
 # produce identical bytes: the build drops file paths and the build ID, and
@@ -20,6 +24,7 @@ cd "$(dirname "$0")/.."
 
 readonly PKG=github.com/oidc-thumbprint/kubectl-oidc-thumbprint
 readonly BIN=kubectl-oidc_thumbprint
+readonly COMPLETION=kubectl_complete-oidc_thumbprint
 readonly DIST=dist
 readonly PLATFORMS=(linux/amd64 linux/arm64 darwin/amd64 darwin/arm64 windows/amd64)
 
@@ -72,8 +77,8 @@ for platform in "${PLATFORMS[@]}"; do
 	chmod 0755 "$dir/$exe"
 	chmod 0644 "$dir/LICENSE"
 
-	# Members are listed in byte order (LICENSE sorts before kubectl-...), the
-	# same order that tar --sort=name uses.
+	# Members are listed in byte order (LICENSE sorts before kubectl-..., and
+	# kubectl- before kubectl_), the same order that tar --sort=name uses.
 	if [[ $goos == windows ]]; then
 		archive=$name.zip
 		# A zip entry stores a DOS time in local time, and DOS times start in
@@ -83,8 +88,10 @@ for platform in "${PLATFORMS[@]}"; do
 		(cd "$dir" && TZ=UTC zip -q -X -9 "$OLDPWD/$DIST/$archive" LICENSE "$exe")
 	else
 		archive=$name.tar.gz
+		cp "cmd/$COMPLETION" "$dir/$COMPLETION"
+		chmod 0755 "$dir/$COMPLETION"
 		tar --create --file=- --directory="$dir" --format=gnu --sort=name \
-			--mtime=@0 --owner=0 --group=0 --numeric-owner LICENSE "$exe" |
+			--mtime=@0 --owner=0 --group=0 --numeric-owner LICENSE "$exe" "$COMPLETION" |
 			gzip -n -9 >"$DIST/$archive"
 	fi
 	(cd "$DIST" && sha256sum "$archive" >"$archive.sha256")

@@ -7,7 +7,11 @@
 #      dist/ on 127.0.0.1, and finds LICENSE among the installed files;
 #   4. `krew install --manifest --archive` installs the linux/amd64 archive into
 #      a temporary KREW_ROOT, kubectl plugin list shows the plugin, and
-#      `kubectl oidc-thumbprint version` prints the manifest's version.
+#      `kubectl oidc-thumbprint version` prints the manifest's version;
+#   5. the completion script kubectl_complete-oidc_thumbprint is installed in
+#      the plugin's directory but not linked into KREW_ROOT/bin, and after the
+#      copy command of the manifest's caveats, `kubectl __complete` lists the
+#      plugin's commands.
 #
 # Run it through `make validate-krew-manifest`, which builds the archives, the
 # manifest and the krew binaries first. KREW_BIN_DIR is the directory with the
@@ -25,6 +29,7 @@ readonly DIST=dist
 readonly MANIFEST=$DIST/oidc-thumbprint.yaml
 readonly INDEX_MANIFEST=plugins/oidc-thumbprint.yaml
 readonly BIN=kubectl-oidc_thumbprint
+readonly COMPLETION=kubectl_complete-oidc_thumbprint
 KREW_BIN_DIR=$(cd "${KREW_BIN_DIR:-_output/bin}" && pwd)
 readonly KREW_BIN_DIR
 
@@ -119,4 +124,34 @@ if [[ $output != "$version "* ]]; then
 	echo "kubectl oidc-thumbprint version printed \"$output\", expected it to start with \"$version \"" >&2
 	exit 1
 fi
+echo "== $COMPLETION after krew install"
+store=$KREW_ROOT/store/oidc-thumbprint/$version
+if [[ ! -f $store/$COMPLETION || ! -x $store/$COMPLETION ]]; then
+	echo "krew did not install $COMPLETION as an executable file into $store:" >&2
+	ls -l "$store" >&2
+	exit 1
+fi
+# krew v0.4.3 links only the manifest's bin into KREW_ROOT/bin, so kubectl
+# does not find the script until the user copies it there.
+if [[ -e $KREW_ROOT/bin/$COMPLETION ]]; then
+	echo "krew put $COMPLETION into $KREW_ROOT/bin: drop the copy command from the caveats in .krew.yaml" >&2
+	exit 1
+fi
+copy_command=$(sed -n 's/^      \(cp .*'"$COMPLETION"'.*\)$/\1/p' "$MANIFEST")
+if [[ -z $copy_command ]]; then
+	echo "the caveats of $MANIFEST lack the cp command for $COMPLETION" >&2
+	exit 1
+fi
+echo "$copy_command"
+# The command comes from the repository's own manifest and expands KREW_ROOT
+# as the user's shell would.
+sh -c "$copy_command"
+completions=$(kubectl __complete oidc-thumbprint "" 2>/dev/null)
+echo "$completions"
+for command in diagnose thumbprint update version; do
+	if ! grep -q "^$command"$'\t' <<<"$completions"; then
+		echo "kubectl __complete oidc-thumbprint \"\" does not list $command after the copy" >&2
+		exit 1
+	fi
+done
 echo "krew checks passed for $version"

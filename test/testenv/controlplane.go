@@ -57,7 +57,8 @@ func (e *Env) startControlPlane(ctx context.Context, f *files, etcdPath, apiServ
 	e.clusterJWKS = jwks
 
 	e.Kubeconfig = filepath.Join(e.Dir, "kubeconfig")
-	if err := writeKubeconfig(e.Kubeconfig, e.APIServer, e.APIServerCA.PEM(), f.adminToken, f.viewerToken); err != nil {
+	tokens := map[string]string{"admin": f.adminToken, "viewer": f.viewerToken, "operator": f.operatorToken}
+	if err := writeKubeconfig(e.Kubeconfig, e.APIServer, e.APIServerCA.PEM(), tokens); err != nil {
 		return err
 	}
 
@@ -191,13 +192,16 @@ func createViewerRole(ctx context.Context, admin kubernetes.Interface) error {
 	return nil
 }
 
-func writeKubeconfig(path, server string, caPEM []byte, adminToken, viewerToken string) error {
+// writeKubeconfig writes a kubeconfig with one user and one context, both
+// named after the user, for each entry of tokens (user name to bearer
+// token). The current context is "admin".
+func writeKubeconfig(path, server string, caPEM []byte, tokens map[string]string) error {
 	config := clientcmdapi.NewConfig()
 	config.Clusters["testenv"] = &clientcmdapi.Cluster{Server: server, CertificateAuthorityData: caPEM}
-	config.AuthInfos["admin"] = &clientcmdapi.AuthInfo{Token: adminToken}
-	config.AuthInfos["viewer"] = &clientcmdapi.AuthInfo{Token: viewerToken}
-	config.Contexts["admin"] = &clientcmdapi.Context{Cluster: "testenv", AuthInfo: "admin", Namespace: "default"}
-	config.Contexts["viewer"] = &clientcmdapi.Context{Cluster: "testenv", AuthInfo: "viewer", Namespace: "default"}
+	for user, token := range tokens {
+		config.AuthInfos[user] = &clientcmdapi.AuthInfo{Token: token}
+		config.Contexts[user] = &clientcmdapi.Context{Cluster: "testenv", AuthInfo: user, Namespace: "default"}
+	}
 	config.CurrentContext = "admin"
 	if err := clientcmd.WriteToFile(*config, path); err != nil {
 		return fmt.Errorf("write kubeconfig %s: %w", path, err)

@@ -35,9 +35,10 @@ type files struct {
 	serviceAccountKeyFile       string
 	serviceAccountPublicKeyFile string
 
-	tokenFile   string
-	adminToken  string
-	viewerToken string
+	tokenFile     string
+	adminToken    string
+	viewerToken   string
+	operatorToken string
 
 	awsConfig      string
 	awsCredentials string
@@ -143,8 +144,8 @@ func (f *files) writeServiceAccountKey(dir string) error {
 }
 
 // writeTokenFile writes the static tokens for --token-auth-file. Each line is
-// token,user,uid and an optional quoted list of groups. The viewer has no
-// group, so it gets only system:authenticated.
+// token,user,uid and an optional quoted list of groups. The viewer and the
+// operator have no group, so they get only system:authenticated.
 func (f *files) writeTokenFile(dir string) error {
 	var err error
 	if f.adminToken, err = randomToken(); err != nil {
@@ -153,9 +154,13 @@ func (f *files) writeTokenFile(dir string) error {
 	if f.viewerToken, err = randomToken(); err != nil {
 		return err
 	}
+	if f.operatorToken, err = randomToken(); err != nil {
+		return err
+	}
 
 	f.tokenFile = filepath.Join(dir, "tokens.csv")
-	content := fmt.Sprintf("%s,admin,admin,\"system:masters\"\n%s,viewer,viewer\n", f.adminToken, f.viewerToken)
+	content := fmt.Sprintf("%s,admin,admin,\"system:masters\"\n%s,viewer,viewer\n%s,operator,operator\n",
+		f.adminToken, f.viewerToken, f.operatorToken)
 	if err := os.WriteFile(f.tokenFile, []byte(content), 0o600); err != nil {
 		return fmt.Errorf("write token file: %w", err)
 	}

@@ -68,11 +68,15 @@ type Env struct {
 	// Dir is the working directory with certificates, data and the logs
 	// etcd.log, kube-apiserver.log and moto.log.
 	Dir string
-	// Kubeconfig is the path of a kubeconfig file with two contexts. The
+	// Kubeconfig is the path of a kubeconfig file with three contexts. The
 	// current context "admin" is a user in group system:masters. The context
 	// "viewer" is a user that may get, list and watch serviceaccounts, pods,
 	// events and namespaces in all namespaces. The viewer gets 403 for
-	// /.well-known/openid-configuration and /openid/v1/jwks.
+	// /.well-known/openid-configuration and /openid/v1/jwks. The context
+	// "operator" is a user that no role binding names. It has only the
+	// default rights of system:authenticated, such as API discovery, so it
+	// gets 403 for every object and for issuer discovery until a test binds
+	// a role to the user "operator".
 	Kubeconfig string
 	// APIServer is the URL of kube-apiserver, https://127.0.0.1:<port>.
 	APIServer string
@@ -93,8 +97,8 @@ type Env struct {
 	IssuerLeaf *certgen.Cert
 	// Admin is a clientset for the admin user.
 	Admin kubernetes.Interface
-	// AdminConfig and ViewerConfig are the REST configurations of the two
-	// kubeconfig users.
+	// AdminConfig and ViewerConfig are the REST configurations of the
+	// kubeconfig users admin and viewer.
 	AdminConfig  *rest.Config
 	ViewerConfig *rest.Config
 	// IAMEndpoint is the URL of moto_server, http://127.0.0.1:<port>.
