@@ -46,6 +46,63 @@ func parseRequestTimeout(flags *genericclioptions.ConfigFlags) (time.Duration, e
 	return timeout, nil
 }
 
+// issuerOptions holds the flags and settings that every command reaching
+// the issuer shares: the kubeconfig, --issuer and --aws-trusted-ca-file.
+type issuerOptions struct {
+	configFlags      *genericclioptions.ConfigFlags
+	Issuer           string
+	AWSTrustedCAFile string
+
+	timeout time.Duration
+	chain   chain.Options
+}
+
+func newIssuerOptions() issuerOptions {
+	return issuerOptions{configFlags: genericclioptions.NewConfigFlags(true)}
+}
+
+// addFlags adds kubectl's kubeconfig flags, --issuer and --aws-trusted-ca-file.
+func (o *issuerOptions) addFlags(cmd *cobra.Command) {
+	addKubeFlags(cmd, o.configFlags)
+	cmd.Flags().StringVar(&o.Issuer, "issuer", o.Issuer,
+		"Service account issuer URL, instead of reading it from the API server")
+	cmd.Flags().StringVar(&o.AWSTrustedCAFile, "aws-trusted-ca-file", o.AWSTrustedCAFile,
+		"PEM file of the root CAs treated as trusted by AWS, replacing the built-in Mozilla root bundle")
+}
+
+// complete resolves the request timeout and the trusted roots.
+func (o *issuerOptions) complete() error {
+	timeout, err := parseRequestTimeout(o.configFlags)
+	if err != nil {
+		return err
+	}
+	o.timeout = timeout
+	o.chain, err = chainOptionsFor(o.AWSTrustedCAFile)
+
+	return err
+}
+
+// validateIssuer checks --issuer, when it is set.
+func (o *issuerOptions) validateIssuer() error {
+	if o.Issuer == "" {
+		return nil
+	}
+	if _, err := issuer.ParseIssuer(o.Issuer); err != nil {
+		return fmt.Errorf("invalid --issuer: %w", err)
+	}
+
+	return nil
+}
+
+// issuerURL returns --issuer, or else the issuer read from the API server.
+func (o *issuerOptions) issuerURL(ctx context.Context) (string, error) {
+	if o.Issuer != "" {
+		return o.Issuer, nil
+	}
+
+	return discoverIssuer(ctx, o.configFlags, o.timeout)
+}
+
 // useColor reports whether to colour output written to w: only on a
 // terminal, and never when NO_COLOR is set (https://no-color.org) or TERM is dumb.
 func useColor(w io.Writer) bool {

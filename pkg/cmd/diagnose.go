@@ -8,12 +8,10 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
-	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/oidc-thumbprint/kubectl-oidc-thumbprint/pkg/diagnose"
 	"github.com/oidc-thumbprint/kubectl-oidc-thumbprint/pkg/iamcheck"
-	"github.com/oidc-thumbprint/kubectl-oidc-thumbprint/pkg/issuer"
 	"github.com/oidc-thumbprint/kubectl-oidc-thumbprint/pkg/report"
 	"github.com/oidc-thumbprint/kubectl-oidc-thumbprint/pkg/workload"
 )
@@ -41,17 +39,15 @@ var diagnoseExample = `  # Diagnose the cluster of the current context, all name
 
 // DiagnoseOptions holds the flags and resolved clients of diagnose.
 type DiagnoseOptions struct {
-	configFlags *genericclioptions.ConfigFlags
+	issuerOptions
 	genericiooptions.IOStreams
 
-	Issuer           string
-	AllNamespaces    bool
-	Output           string
-	Profile          string
-	Region           string
-	AWSTrustedCAFile string
-	Logs             bool
-	LogLines         int64
+	AllNamespaces bool
+	Output        string
+	Profile       string
+	Region        string
+	Logs          bool
+	LogLines      int64
 
 	namespace string
 	config    diagnose.Config
@@ -60,10 +56,10 @@ type DiagnoseOptions struct {
 // NewDiagnoseOptions returns options with every default set.
 func NewDiagnoseOptions(streams genericiooptions.IOStreams) *DiagnoseOptions {
 	return &DiagnoseOptions{
-		configFlags: genericclioptions.NewConfigFlags(true),
-		IOStreams:   streams,
-		Output:      "text",
-		LogLines:    workload.DefaultLogLines,
+		issuerOptions: newIssuerOptions(),
+		IOStreams:     streams,
+		Output:        "text",
+		LogLines:      workload.DefaultLogLines,
 	}
 }
 
@@ -90,10 +86,8 @@ Exit codes: 0 when no check fails (warnings allowed), 1 when a check fails,
 		},
 	}
 
-	addKubeFlags(cmd, o.configFlags)
+	o.addFlags(cmd)
 	flags := cmd.Flags()
-	flags.StringVar(&o.Issuer, "issuer", o.Issuer,
-		"Service account issuer URL to diagnose, instead of reading it from the API server")
 	flags.BoolVarP(&o.AllNamespaces, "all-namespaces", "A", o.AllNamespaces,
 		"Scan service accounts, pods and events in all namespaces (the default unless -n is given)")
 	flags.StringVarP(&o.Output, "output", "o", o.Output,
@@ -102,8 +96,6 @@ Exit codes: 0 when no check fails (warnings allowed), 1 when a check fails,
 		"AWS shared configuration profile (default: AWS_PROFILE or the default chain)")
 	flags.StringVar(&o.Region, "region", o.Region,
 		"AWS region (default: the AWS configuration, else the region in the issuer host, else "+defaultIAMRegion+")")
-	flags.StringVar(&o.AWSTrustedCAFile, "aws-trusted-ca-file", o.AWSTrustedCAFile,
-		"PEM file of the root CAs treated as trusted by AWS, replacing the built-in Mozilla root bundle")
 	flags.BoolVar(&o.Logs, "logs", o.Logs,
 		fmt.Sprintf("Also scan the container logs of pods of annotated service accounts for STS errors (at most %d pods, 4 logs at a time)", workload.MaxLogPods))
 	flags.Int64Var(&o.LogLines, "log-lines", o.LogLines,
@@ -118,16 +110,10 @@ func (o *DiagnoseOptions) Complete(cmd *cobra.Command) error {
 		o.namespace = *o.configFlags.Namespace
 	}
 
-	timeout, err := parseRequestTimeout(o.configFlags)
-	if err != nil {
+	if err := o.complete(); err != nil {
 		return err
 	}
-
-	kube, restConfig, err := kubeClient(o.configFlags, timeout)
-	if err != nil {
-		return err
-	}
-	chainOptions, err := chainOptionsFor(o.AWSTrustedCAFile)
+	kube, restConfig, err := kubeClient(o.configFlags, o.timeout)
 	if err != nil {
 		return err
 	}
@@ -139,9 +125,9 @@ func (o *DiagnoseOptions) Complete(cmd *cobra.Command) error {
 		Issuer:    o.Issuer,
 		Namespace: o.namespace,
 		LogLines:  o.logLines(),
-		HTTP:      publicHTTPClient(timeout),
-		Chain:     chainOptions,
-		Timeout:   timeout,
+		HTTP:      publicHTTPClient(o.timeout),
+		Chain:     o.chain,
+		Timeout:   o.timeout,
 		Profile:   o.Profile,
 		NewIAM: func(ctx context.Context, issuerURL string) (iamcheck.Client, error) {
 			return newIAMClient(ctx, o.Profile, o.Region, issuerURL)
@@ -167,10 +153,8 @@ func (o *DiagnoseOptions) Validate() error {
 	if !slices.Contains(report.Formats, o.Output) {
 		return fmt.Errorf("invalid value %q for --output: allowed values are %s", o.Output, strings.Join(report.Formats, ", "))
 	}
-	if o.Issuer != "" {
-		if _, err := issuer.ParseIssuer(o.Issuer); err != nil {
-			return fmt.Errorf("invalid --issuer: %w", err)
-		}
+	if err := o.validateIssuer(); err != nil {
+		return err
 	}
 
 	return nil

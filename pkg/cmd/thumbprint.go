@@ -5,15 +5,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"time"
 
 	"github.com/spf13/cobra"
-	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/oidc-thumbprint/kubectl-oidc-thumbprint/pkg/chain"
 	"github.com/oidc-thumbprint/kubectl-oidc-thumbprint/pkg/diagnose"
-	"github.com/oidc-thumbprint/kubectl-oidc-thumbprint/pkg/issuer"
 	"github.com/oidc-thumbprint/kubectl-oidc-thumbprint/pkg/report"
 )
 
@@ -28,16 +25,11 @@ var thumbprintExample = `  # The thumbprint IAM should hold for the current clus
 
 // ThumbprintOptions holds the flags of the thumbprint command.
 type ThumbprintOptions struct {
-	configFlags *genericclioptions.ConfigFlags
+	issuerOptions
 	genericiooptions.IOStreams
 
-	Issuer           string
-	CertFile         string
-	Output           string
-	AWSTrustedCAFile string
-
-	timeout time.Duration
-	chain   chain.Options
+	CertFile string
+	Output   string
 }
 
 // ThumbprintResult is the JSON output of the thumbprint command.
@@ -51,7 +43,7 @@ type ThumbprintResult struct {
 
 // NewThumbprintOptions returns options with every default set.
 func NewThumbprintOptions(streams genericiooptions.IOStreams) *ThumbprintOptions {
-	return &ThumbprintOptions{configFlags: genericclioptions.NewConfigFlags(true), IOStreams: streams}
+	return &ThumbprintOptions{issuerOptions: newIssuerOptions(), IOStreams: streams}
 }
 
 // NewCmdThumbprint returns the thumbprint command.
@@ -77,31 +69,19 @@ certificate of a PEM bundle.`,
 		},
 	}
 
-	addKubeFlags(cmd, o.configFlags)
+	o.addFlags(cmd)
 	flags := cmd.Flags()
-	flags.StringVar(&o.Issuer, "issuer", o.Issuer,
-		"Service account issuer URL, instead of reading it from the API server")
 	flags.StringVar(&o.CertFile, "cert-file", o.CertFile,
 		"PEM file of a presented chain, leaf first; the last certificate is the top one")
 	flags.StringVarP(&o.Output, "output", "o", o.Output,
 		"Output format: json for the whole chain, or empty for the thumbprint alone")
-	flags.StringVar(&o.AWSTrustedCAFile, "aws-trusted-ca-file", o.AWSTrustedCAFile,
-		"PEM file of the root CAs treated as trusted by AWS, replacing the built-in Mozilla root bundle")
 
 	return cmd
 }
 
 // Complete resolves the timeout and the trusted roots.
 func (o *ThumbprintOptions) Complete() error {
-	timeout, err := parseRequestTimeout(o.configFlags)
-	if err != nil {
-		return err
-	}
-	o.timeout = timeout
-
-	o.chain, err = chainOptionsFor(o.AWSTrustedCAFile)
-
-	return err
+	return o.complete()
 }
 
 // Validate checks flag values and combinations.
@@ -112,13 +92,7 @@ func (o *ThumbprintOptions) Validate() error {
 	if o.CertFile != "" && o.Issuer != "" {
 		return fmt.Errorf("--cert-file and --issuer cannot be used together")
 	}
-	if o.Issuer != "" {
-		if _, err := issuer.ParseIssuer(o.Issuer); err != nil {
-			return fmt.Errorf("invalid --issuer: %w", err)
-		}
-	}
-
-	return nil
+	return o.validateIssuer()
 }
 
 // Run computes the thumbprint and writes it.
@@ -168,13 +142,9 @@ func (o *ThumbprintOptions) fromFile() (*ThumbprintResult, error) {
 }
 
 func (o *ThumbprintOptions) fromIssuer(ctx context.Context) (*ThumbprintResult, error) {
-	issuerURL := o.Issuer
-	if issuerURL == "" {
-		discovered, err := discoverIssuer(ctx, o.configFlags, o.timeout)
-		if err != nil {
-			return nil, err
-		}
-		issuerURL = discovered
+	issuerURL, err := o.issuerURL(ctx)
+	if err != nil {
+		return nil, err
 	}
 
 	doc, presented, err := inspectJWKSHost(ctx, issuerURL, o.timeout, o.chain)

@@ -10,7 +10,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/spf13/cobra"
-	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/oidc-thumbprint/kubectl-oidc-thumbprint/pkg/chain"
@@ -27,27 +26,23 @@ var updateExample = `  # Show the new thumbprint list for the current cluster's 
 
 // UpdateOptions holds the flags of the update command.
 type UpdateOptions struct {
-	configFlags *genericclioptions.ConfigFlags
+	issuerOptions
 	genericiooptions.IOStreams
 
-	Issuer           string
-	Yes              bool
-	Force            bool
-	Profile          string
-	Region           string
-	AWSTrustedCAFile string
+	Yes     bool
+	Force   bool
+	Profile string
+	Region  string
 
-	timeout time.Duration
-	chain   chain.Options
-	now     func() time.Time
+	now func() time.Time
 }
 
 // NewUpdateOptions returns options with every default set.
 func NewUpdateOptions(streams genericiooptions.IOStreams) *UpdateOptions {
 	return &UpdateOptions{
-		configFlags: genericclioptions.NewConfigFlags(true),
-		IOStreams:   streams,
-		now:         time.Now,
+		issuerOptions: newIssuerOptions(),
+		IOStreams:     streams,
+		now:           time.Now,
 	}
 }
 
@@ -82,10 +77,8 @@ thumbprint (--force updates anyway).`,
 		},
 	}
 
-	addKubeFlags(cmd, o.configFlags)
+	o.addFlags(cmd)
 	flags := cmd.Flags()
-	flags.StringVar(&o.Issuer, "issuer", o.Issuer,
-		"Service account issuer URL, instead of reading it from the API server")
 	flags.BoolVar(&o.Yes, "yes", o.Yes,
 		"Apply the new list; without it update only shows what it would change")
 	flags.BoolVar(&o.Force, "force", o.Force,
@@ -94,45 +87,25 @@ thumbprint (--force updates anyway).`,
 		"AWS shared configuration profile (default: AWS_PROFILE or the default chain)")
 	flags.StringVar(&o.Region, "region", o.Region,
 		"AWS region (default: the AWS configuration, else the region in the issuer host, else "+defaultIAMRegion+")")
-	flags.StringVar(&o.AWSTrustedCAFile, "aws-trusted-ca-file", o.AWSTrustedCAFile,
-		"PEM file of the root CAs treated as trusted by AWS, replacing the built-in Mozilla root bundle")
 
 	return cmd
 }
 
 // Complete resolves the timeout and the trusted roots.
 func (o *UpdateOptions) Complete() error {
-	timeout, err := parseRequestTimeout(o.configFlags)
-	if err != nil {
-		return err
-	}
-	o.timeout = timeout
-	o.chain, err = chainOptionsFor(o.AWSTrustedCAFile)
-
-	return err
+	return o.complete()
 }
 
 // Validate checks flag values.
 func (o *UpdateOptions) Validate() error {
-	if o.Issuer == "" {
-		return nil
-	}
-	if _, err := issuer.ParseIssuer(o.Issuer); err != nil {
-		return fmt.Errorf("invalid --issuer: %w", err)
-	}
-
-	return nil
+	return o.validateIssuer()
 }
 
 // Run computes the new list, prints it, and applies it with --yes.
 func (o *UpdateOptions) Run(ctx context.Context) error {
-	issuerURL := o.Issuer
-	if issuerURL == "" {
-		discovered, err := discoverIssuer(ctx, o.configFlags, o.timeout)
-		if err != nil {
-			return err
-		}
-		issuerURL = discovered
+	issuerURL, err := o.issuerURL(ctx)
+	if err != nil {
+		return err
 	}
 
 	_, presented, err := inspectJWKSHost(ctx, issuerURL, o.timeout, o.chain)
