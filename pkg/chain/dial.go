@@ -62,6 +62,11 @@ type Result struct {
 	// SystemRoot and SystemErr are the same check against Options.SystemRoots.
 	SystemRoot bool
 	SystemErr  error
+	// VerifiedRoot is the root CA that the verified chain ends at, from the
+	// trusted CAs or else the system pool; nil when neither verifies. It may
+	// be a certificate the server does not send, such as the self-signed
+	// form of a cross-signed root.
+	VerifiedRoot *x509.Certificate
 
 	// Proxy is the proxy URL used, with any password redacted. It is empty for
 	// a direct connection.

@@ -95,7 +95,7 @@ func TestLoadRoots(t *testing.T) {
 		if err != nil {
 			t.Fatalf("LoadRoots(%s) error = %v, want nil", bundlePath, err)
 		}
-		err = verifyChain([]*x509.Certificate{c.leaf.Cert, c.intermediate.Cert}, pool, "issuer.test", c.leaf.Cert.NotBefore.Add(1))
+		_, err = verifyChain([]*x509.Certificate{c.leaf.Cert, c.intermediate.Cert}, pool, "issuer.test", c.leaf.Cert.NotBefore.Add(1))
 		if err != nil {
 			t.Errorf("verify leaf with LoadRoots(%s) = %v, want nil", bundlePath, err)
 		}
@@ -153,7 +153,7 @@ func TestPublicRoots(t *testing.T) {
 	}
 
 	c := newTestChain(t)
-	err := verifyChain([]*x509.Certificate{c.leaf.Cert, c.intermediate.Cert}, pool, "issuer.test", c.leaf.Cert.NotBefore.Add(1))
+	_, err := verifyChain([]*x509.Certificate{c.leaf.Cert, c.intermediate.Cert}, pool, "issuer.test", c.leaf.Cert.NotBefore.Add(1))
 	if err == nil {
 		t.Errorf("verify test chain with PublicRoots() = nil, want an unknown authority error")
 	}

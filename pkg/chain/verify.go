@@ -61,12 +61,17 @@ func verifyResult(result *Result, host string, opts Options) {
 	if trusted == nil {
 		trusted = PublicRoots()
 	}
-	result.PublicErr = verifyChain(result.Certificates, trusted, host, now)
+	var publicRoot, systemRoot *x509.Certificate
+	publicRoot, result.PublicErr = verifyChain(result.Certificates, trusted, host, now)
 	result.PublicRoot = result.PublicErr == nil
 
 	system, err := systemRoots(opts)
 	if err == nil {
-		err = verifyChain(result.Certificates, system, host, now)
+		systemRoot, err = verifyChain(result.Certificates, system, host, now)
+	}
+	result.VerifiedRoot = publicRoot
+	if result.VerifiedRoot == nil {
+		result.VerifiedRoot = systemRoot
 	}
 	result.SystemErr = err
 	result.SystemRoot = err == nil
@@ -75,23 +80,30 @@ func verifyResult(result *Result, host string, opts Options) {
 // verifyChain verifies presented[0] as a TLS server certificate for host
 // (a DNS name or IP address) at now, with roots as trust anchors and the
 // rest of presented as intermediates.
-func verifyChain(presented []*x509.Certificate, roots *x509.CertPool, host string, now time.Time) error {
+// verifyChain verifies the presented chain against roots and returns the
+// root that the first verified chain ends at.
+func verifyChain(presented []*x509.Certificate, roots *x509.CertPool, host string, now time.Time) (*x509.Certificate, error) {
 	if len(presented) == 0 {
-		return errors.New("the server presented no certificate")
+		return nil, errors.New("the server presented no certificate")
 	}
 	intermediates := x509.NewCertPool()
 	for _, cert := range presented[1:] {
 		intermediates.AddCert(cert)
 	}
 
-	_, err := presented[0].Verify(x509.VerifyOptions{
+	chains, err := presented[0].Verify(x509.VerifyOptions{
 		DNSName:       host,
 		Roots:         roots,
 		Intermediates: intermediates,
 		CurrentTime:   now,
 		KeyUsages:     []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
 	})
-	return err
+	if err != nil {
+		return nil, err
+	}
+	verified := chains[0]
+
+	return verified[len(verified)-1], nil
 }
 
 // interceptionSigns returns readable reasons to suspect that a TLS-inspecting

@@ -118,7 +118,7 @@ func TestInterceptionSigns(t *testing.T) {
 }
 
 func TestVerifyChainEmpty(t *testing.T) {
-	err := verifyChain(nil, x509.NewCertPool(), "issuer.test", time.Now())
+	_, err := verifyChain(nil, x509.NewCertPool(), "issuer.test", time.Now())
 	if err == nil {
 		t.Errorf("verifyChain(no certificates) = nil, want an error")
 	}

@@ -25,6 +25,7 @@ func (ev *evidence) thumbprintFindings() []report.Finding {
 		fmt.Sprintf("top presented certificate (position %d, %s): %s", topPosition, top.Subject, topThumbprint),
 	}
 	evidence = append(evidence, ev.issuerHostEvidence()...)
+	evidence = append(evidence, ev.verifiedRootEvidence()...)
 	f := report.Finding{Check: report.CheckThumbprint, Evidence: evidence}
 
 	if len(ev.chain.InterceptionSigns) > 0 {
@@ -159,6 +160,29 @@ func (ev *evidence) providerThumbprints() []string {
 	}
 
 	return ev.provider.Thumbprints
+}
+
+// verifiedRootEvidence names the root CA that the chain verifies up to when
+// the server does not send it, such as the self-signed form of a
+// cross-signed root, and says when IAM holds its thumbprint.
+func (ev *evidence) verifiedRootEvidence() []string {
+	root := ev.chain.VerifiedRoot
+	if root == nil {
+		return nil
+	}
+	thumbprint := chain.Thumbprint(root)
+	if _, presented := ev.chain.Match([]string{thumbprint})[thumbprint]; presented {
+		return nil
+	}
+
+	lines := []string{fmt.Sprintf("the chain verifies up to the root %s (%s), which the server does not send; IAM compares presented certificates only", root.Subject, thumbprint)}
+	for _, held := range ev.provider.Thumbprints {
+		if normalized, err := chain.NormalizeThumbprint(held); err == nil && normalized == thumbprint {
+			lines = append(lines, fmt.Sprintf("IAM holds %s, the thumbprint of that root; for a cross-signed root, the top presented certificate is another form of it", thumbprint))
+		}
+	}
+
+	return lines
 }
 
 // issuerHostEvidence explains, when the JWKS URI is on another host than

@@ -140,6 +140,20 @@ func TestChainCrossSignedRoot(t *testing.T) {
 	if got, want := thumbprintList(t, f.Fix), []string{selfSignedThumbprint, crossSignedThumbprint}; !slices.Equal(got, want) {
 		t.Errorf("fix thumbprint list = %v, want %v (the current entry, then the cross-signed top)", got, want)
 	}
+
+	// With R2 among the trusted CAs the chain verifies up to the self-signed
+	// R2, which the server never sends: the report names it and that IAM
+	// holds its thumbprint.
+	trusted := writePEM(t, newRoot.PEM())
+	res = runPlugin(t, "diagnose", "-n", namespace, "-o", "json", "--aws-trusted-ca-file", trusted)
+	r = decodeReport(t, res)
+	f = only(t, r, report.CheckThumbprint)
+	if _, ok := evidenceWith(f, "verifies up to the root", selfSignedThumbprint); !ok {
+		t.Errorf("trusted R2: thumbprint evidence = %q, want the self-signed root %s that the server does not send", f.Evidence, selfSignedThumbprint)
+	}
+	if _, ok := evidenceWith(f, "IAM holds", selfSignedThumbprint, "another form"); !ok {
+		t.Errorf("trusted R2: thumbprint evidence = %q, want a line saying IAM holds the self-signed form", f.Evidence)
+	}
 }
 
 // TestChainJWKSOnOtherHost publishes a jwks_uri on a second server with its
