@@ -75,6 +75,11 @@ type Result struct {
 	// proxy, not the server, presented the chain. A thumbprint from such a
 	// chain differs from the one AWS computes, so it must not go into IAM.
 	InterceptionSigns []string
+	// Intercepted is true when a sign is strong: a proxy routes the
+	// connection, or an issuer names a TLS-inspecting product. Verifying
+	// with the system pool alone is weak, since a private CA installed on
+	// this machine looks the same.
+	Intercepted bool
 }
 
 // target is the server named by the URL given to Inspect.
@@ -141,7 +146,7 @@ func Inspect(ctx context.Context, rawURL string, opts Options) (*Result, error) 
 		result.Proxy = route.url.Redacted()
 	}
 	verifyResult(result, dest.host, opts)
-	result.InterceptionSigns = interceptionSigns(result, route)
+	result.InterceptionSigns, result.Intercepted = interceptionSigns(result, route)
 
 	return result, nil
 }

@@ -108,8 +108,7 @@ func verifyChain(presented []*x509.Certificate, roots *x509.CertPool, host strin
 
 // interceptionSigns returns readable reasons to suspect that a TLS-inspecting
 // proxy presented the chain in result, in a fixed order without duplicates.
-func interceptionSigns(result *Result, route proxyRoute) []string {
-	var signs []string
+func interceptionSigns(result *Result, route proxyRoute) (signs []string, strong bool) {
 	if result.SystemRoot && !result.PublicRoot {
 		signs = append(signs, "the chain verifies with the system pool but not with the CAs AWS trusts")
 	}
@@ -125,6 +124,7 @@ func interceptionSigns(result *Result, route proxyRoute) []string {
 		seen[name] = true
 		if product, ok := matchInterceptionProduct(cert.Issuer); ok {
 			signs = append(signs, fmt.Sprintf("certificate issuer %q is a TLS-inspecting proxy (%s)", name, product))
+			strong = true
 		}
 	}
 
@@ -134,8 +134,10 @@ func interceptionSigns(result *Result, route proxyRoute) []string {
 			setting = "HTTPS_PROXY"
 		}
 		signs = append(signs, fmt.Sprintf("%s routes this connection through %s", setting, proxyAddress(route.url)))
+		strong = true
 	}
-	return signs
+
+	return signs, strong
 }
 
 // matchInterceptionProduct returns the TLS-inspecting proxy product that name

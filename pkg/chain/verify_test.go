@@ -66,6 +66,8 @@ func TestInterceptionSigns(t *testing.T) {
 		result *Result
 		route  proxyRoute
 		want   []string
+		// strong is true when a sign is more than the system-pool one.
+		strong bool
 	}{
 		{
 			name:   "public chain direct",
@@ -88,30 +90,37 @@ func TestInterceptionSigns(t *testing.T) {
 				`certificate issuer "Zscaler Intermediate Root CA" is a TLS-inspecting proxy (Zscaler)`,
 				`certificate issuer "Zscaler Root CA" is a TLS-inspecting proxy (Zscaler)`,
 			},
+			strong: true,
 		},
 		{
 			name:   "repeated issuer listed once",
 			result: &Result{Certificates: []*x509.Certificate{intercepted, intercepted}},
 			want:   []string{`certificate issuer "Zscaler Intermediate Root CA" is a TLS-inspecting proxy (Zscaler)`},
+			strong: true,
 		},
 		{
 			name:   "environment proxy",
 			result: &Result{Certificates: []*x509.Certificate{vendorLeaf}, PublicRoot: true, SystemRoot: true},
 			route:  envProxy,
 			want:   []string{"HTTPS_PROXY routes this connection through proxy.example:3128"},
+			strong: true,
 		},
 		{
 			name:   "option proxy default port",
 			result: &Result{Certificates: []*x509.Certificate{vendorLeaf}, PublicRoot: true, SystemRoot: true},
 			route:  optionProxy,
 			want:   []string{"the Proxy option routes this connection through proxy.example:80"},
+			strong: true,
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := interceptionSigns(tt.result, tt.route)
+			got, strong := interceptionSigns(tt.result, tt.route)
 			if !slices.Equal(got, tt.want) {
 				t.Errorf("interceptionSigns(%s) = %q, want %q", tt.name, got, tt.want)
+			}
+			if strong != tt.strong {
+				t.Errorf("interceptionSigns(%s) strong = %t, want %t", tt.name, strong, tt.strong)
 			}
 		})
 	}

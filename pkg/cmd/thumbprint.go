@@ -60,10 +60,10 @@ certificate of a PEM bundle.`,
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := o.Complete(); err != nil {
-				return err
+				return &ExitError{Code: 2, Err: err}
 			}
 			if err := o.Validate(); err != nil {
-				return err
+				return &ExitError{Code: 2, Err: err}
 			}
 			return o.Run(cmd.Context())
 		},

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"time"
 
@@ -68,10 +69,10 @@ thumbprint (--force updates anyway).`,
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := o.Complete(); err != nil {
-				return err
+				return &ExitError{Code: 2, Err: err}
 			}
 			if err := o.Validate(); err != nil {
-				return err
+				return &ExitError{Code: 2, Err: err}
 			}
 			return o.Run(cmd.Context())
 		},
@@ -110,7 +111,7 @@ func (o *UpdateOptions) Run(ctx context.Context) error {
 
 	_, presented, err := inspectJWKSHost(ctx, issuerURL, o.timeout, o.chain)
 	if err != nil {
-		return fmt.Errorf("no update: the chain of the JWKS host could not be read: %w", err)
+		return fmt.Errorf("no update: %w", err)
 	}
 	if err := checkUpdatable(presented, o.Force); err != nil {
 		return err
@@ -126,14 +127,16 @@ func (o *UpdateOptions) Run(ctx context.Context) error {
 	}
 
 	next, dropped := chain.Plan(provider.Thumbprints, presented.Certificates, o.now())
-	o.printPlan(provider, presented, next, dropped)
+	if err := o.printPlan(provider, presented, next, dropped); err != nil {
+		return err
+	}
 	if sameThumbprints(provider.Thumbprints, next) {
-		fmt.Fprintln(o.Out, "\nThe provider already holds this list: nothing to change.")
-		return nil
+		_, err := fmt.Fprintln(o.Out, "\nThe provider already holds this list: nothing to change.")
+		return err
 	}
 	if !o.Yes {
-		fmt.Fprintln(o.Out, "\nDry run: nothing was changed. Run again with --yes to apply.")
-		return nil
+		_, err := fmt.Fprintln(o.Out, "\nDry run: nothing was changed. Run again with --yes to apply.")
+		return err
 	}
 
 	return o.apply(ctx, client, provider.ARN, next)
@@ -142,9 +145,13 @@ func (o *UpdateOptions) Run(ctx context.Context) error {
 // checkUpdatable rejects an update that would write a thumbprint AWS does
 // not see, or one that IAM would not consult unless force is set.
 func checkUpdatable(presented *chain.Result, force bool) error {
-	if len(presented.InterceptionSigns) > 0 {
+	if presented.Intercepted {
 		return fmt.Errorf("no update: the connection to %s looks intercepted, so its thumbprint is probably not what AWS sees (%s); "+
 			"run update from a network without a TLS-inspecting proxy", presented.Address, strings.Join(presented.InterceptionSigns, "; "))
+	}
+	if len(presented.InterceptionSigns) > 0 && !force {
+		return fmt.Errorf("no update: the chain of %s verifies with this machine's CAs but not with the CAs that AWS trusts, "+
+			"which a TLS-inspecting proxy also causes; pass --force if the CA is your own", presented.Address)
 	}
 	if chain.TopIsLeaf(presented.Certificates) {
 		return fmt.Errorf("no update: %s presents only its leaf certificate, whose thumbprint changes when the leaf is renewed; "+
@@ -176,16 +183,20 @@ func (o *UpdateOptions) findProvider(ctx context.Context, client *iam.Client, is
 	return provider, nil
 }
 
-func (o *UpdateOptions) printPlan(provider *iamcheck.Provider, presented *chain.Result, next []string, dropped []chain.Dropped) {
+func (o *UpdateOptions) printPlan(provider *iamcheck.Provider, presented *chain.Result, next []string, dropped []chain.Dropped) error {
 	top := presented.Top()
-	fmt.Fprintf(o.Out, "Provider:   %s\n", provider.ARN)
-	fmt.Fprintf(o.Out, "JWKS host:  %s, top certificate %s (%s)\n", presented.Address, chain.Thumbprint(top), top.Subject)
-	fmt.Fprintf(o.Out, "Current:    %s\n", strings.Join(provider.Thumbprints, " "))
-	fmt.Fprintf(o.Out, "New:        %s\n", strings.Join(next, " "))
+	var b strings.Builder
+	fmt.Fprintf(&b, "Provider:   %s\n", provider.ARN)
+	fmt.Fprintf(&b, "JWKS host:  %s, top certificate %s (%s)\n", presented.Address, chain.Thumbprint(top), top.Subject)
+	fmt.Fprintf(&b, "Current:    %s\n", strings.Join(provider.Thumbprints, " "))
+	fmt.Fprintf(&b, "New:        %s\n", strings.Join(next, " "))
 	for _, d := range dropped {
-		fmt.Fprintf(o.Out, "Dropped:    %s (%s)\n", d.Thumbprint, d.Reason)
+		fmt.Fprintf(&b, "Dropped:    %s (%s)\n", d.Thumbprint, d.Reason)
 	}
-	fmt.Fprintf(o.Out, "AWS CLI:    %s\n", diagnose.UpdateCommand(provider.ARN, next, o.Profile))
+	fmt.Fprintf(&b, "AWS CLI:    %s\n", diagnose.UpdateCommand(provider.ARN, next, o.Profile))
+	_, err := io.WriteString(o.Out, b.String())
+
+	return err
 }
 
 func (o *UpdateOptions) apply(ctx context.Context, client *iam.Client, arn string, next []string) error {
@@ -206,9 +217,9 @@ func (o *UpdateOptions) apply(ctx context.Context, client *iam.Client, arn strin
 	if !sameThumbprints(out.ThumbprintList, next) {
 		return errors.New("the provider's list after the update differs from the one sent: " + strings.Join(out.ThumbprintList, " "))
 	}
-	fmt.Fprintf(o.Out, "\nUpdated: the provider now holds %s\n", strings.Join(out.ThumbprintList, " "))
+	_, err = fmt.Fprintf(o.Out, "\nUpdated: the provider now holds %s\n", strings.Join(out.ThumbprintList, " "))
 
-	return nil
+	return err
 }
 
 // sameThumbprints reports whether two lists hold the same thumbprints in

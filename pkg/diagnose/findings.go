@@ -314,13 +314,22 @@ func (ev *evidence) chainFindings() []report.Finding {
 			Fix:      "configure " + ev.chain.Address + " to send its intermediate CA certificates after the leaf",
 		})
 	}
-	if len(ev.chain.InterceptionSigns) > 0 {
+	switch {
+	case ev.chain.Intercepted:
 		findings = append(findings, report.Finding{
 			Check:    report.CheckChain,
 			Severity: report.Warning,
 			Summary:  "the TLS connection from here looks intercepted, so the chain seen here is probably not the one AWS sees",
 			Evidence: ev.chain.InterceptionSigns,
 			Fix:      "rerun from a network without a TLS-inspecting proxy (for example a cloud shell) before changing any thumbprint",
+		})
+	case len(ev.chain.InterceptionSigns) > 0:
+		findings = append(findings, report.Finding{
+			Check:    report.CheckChain,
+			Severity: report.Warning,
+			Summary:  "the chain verifies with this machine's CAs but not with the CAs that AWS trusts: a private CA installed here, or a TLS-inspecting proxy",
+			Evidence: ev.chain.InterceptionSigns,
+			Fix:      "if a proxy inspects TLS on this network, rerun from another one before changing any thumbprint",
 		})
 	}
 
@@ -369,7 +378,7 @@ func (ev *evidence) workloadFindings() []report.Finding {
 			Severity: report.Error,
 			Summary:  "part of the workload scan failed, so affected pods may be missing",
 			Evidence: []string{err.Error()},
-			Fix:      forbiddenFix(err, "grant get and list on serviceaccounts, pods and events, or narrow the scan with -n NAMESPACE"),
+			Fix:      workloadErrorFix(err),
 		})
 	}
 
@@ -559,6 +568,14 @@ func isLocalLimit(err error) bool {
 	return errors.Is(err, context.DeadlineExceeded) ||
 		errors.Is(err, issuer.ErrTooLarge) ||
 		(errors.As(err, &netErr) && netErr.Timeout())
+}
+
+func workloadErrorFix(err error) string {
+	if errors.Is(err, workload.ErrNamespaceNotFound) {
+		return "check the namespace name: kubectl get namespaces"
+	}
+
+	return forbiddenFix(err, "grant get and list on serviceaccounts, pods and events, or narrow the scan with -n NAMESPACE")
 }
 
 func forbiddenFix(err error, fix string) string {

@@ -239,6 +239,8 @@ func TestFindings(t *testing.T) {
 			modify: func(ev *evidence) {
 				ev.provider.Thumbprints = []string{unknownThumbprint}
 				ev.chain.InterceptionSigns = []string{`certificate issuer "Zscaler Root CA" is a TLS-inspecting proxy (Zscaler)`}
+	ev.chain.Intercepted = true
+				ev.chain.Intercepted = true
 			},
 			check:    report.CheckThumbprint,
 			severity: report.Warning,
@@ -250,6 +252,7 @@ func TestFindings(t *testing.T) {
 			name: "interception warning on the chain",
 			modify: func(ev *evidence) {
 				ev.chain.InterceptionSigns = []string{"HTTPS_PROXY routes this connection through proxy.corp.example:3128"}
+				ev.chain.Intercepted = true
 			},
 			check:    report.CheckChain,
 			severity: report.Warning,
@@ -515,6 +518,7 @@ func TestCreateProviderBehindInterception(t *testing.T) {
 	ev := healthyEvidence(c, time.Now())
 	ev.provider = nil
 	ev.chain.InterceptionSigns = []string{`certificate issuer "Zscaler Root CA" is a TLS-inspecting proxy (Zscaler)`}
+	ev.chain.Intercepted = true
 
 	r := ev.report(Config{})
 	f := worstOf(t, r, report.CheckProvider)

@@ -28,7 +28,10 @@ func (ev *evidence) thumbprintFindings() []report.Finding {
 	evidence = append(evidence, ev.verifiedRootEvidence()...)
 	f := report.Finding{Check: report.CheckThumbprint, Evidence: evidence}
 
-	if len(ev.chain.InterceptionSigns) > 0 {
+	if len(ev.chain.InterceptionSigns) > 0 && !ev.chain.Intercepted {
+		f.Evidence = append(f.Evidence, "judged on the chain seen here, which verifies with this machine's CAs only; if a proxy inspects TLS on this network, AWS sees another chain")
+	}
+	if ev.chain.Intercepted {
 		f.Severity = report.Warning
 		f.Summary = "the thumbprint was not judged because the chain seen here is probably not the one AWS sees; no update is proposed"
 		return []report.Finding{f}
@@ -125,7 +128,7 @@ func UpdateCommand(providerARN string, thumbprints []string, profile string) str
 func (ev *evidence) createProviderCommand() string {
 	// A chain seen through a TLS-inspecting proxy is not the one AWS sees.
 	thumbprint := "<thumbprint>"
-	if ev.chain != nil && len(ev.chain.Certificates) > 0 && len(ev.chain.InterceptionSigns) == 0 {
+	if ev.chain != nil && len(ev.chain.Certificates) > 0 && !ev.chain.Intercepted {
 		thumbprint = chain.Thumbprint(ev.chain.Top())
 	}
 	audiences := ev.audienceNames()

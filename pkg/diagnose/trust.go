@@ -7,10 +7,12 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/oidc-thumbprint/kubectl-oidc-thumbprint/pkg/iamcheck"
 	"github.com/oidc-thumbprint/kubectl-oidc-thumbprint/pkg/report"
 	"github.com/oidc-thumbprint/kubectl-oidc-thumbprint/pkg/workload"
+	"k8s.io/klog/v2"
 )
 
 // maxConcurrentGetRole bounds parallel GetRole calls. The SDK's retryer
@@ -61,6 +63,10 @@ func checkRoles(ctx context.Context, cfg Config, ev *evidence) {
 		}
 	}
 
+	start := time.Now()
+	defer func() {
+		klog.V(2).InfoS("check done", "check", "trust policies", "roles", len(toFetch), "duration", time.Since(start))
+	}()
 	var wg sync.WaitGroup
 	slots := make(chan struct{}, maxConcurrentGetRole)
 	for _, role := range toFetch {

@@ -292,9 +292,11 @@ func (f conditionFailure) fix(label string, req TrustRequest) string {
 		return fmt.Sprintf("remove the %s condition on %s from %s", c.Operator, c.Key, label)
 	case f.op.negated():
 		return f.negatedFix(label)
-	case len(c.Values) == 1:
+	case len(c.Values) == 1 && claim(c.Key) != "sub":
 		return fmt.Sprintf("change the %s value of %s in %s to %q", c.Operator, c.Key, label, f.value)
 	}
+	// A sub value names one service account, and other service accounts may
+	// share the role, so the fix adds a value instead of replacing it.
 
 	return fmt.Sprintf("add %q to the %s values of %s in %s", f.value, c.Operator, c.Key, label)
 }

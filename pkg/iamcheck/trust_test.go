@@ -96,7 +96,7 @@ func TestEvaluate(t *testing.T) {
 			wantAllowed: false,
 			wantReason: []string{`statement "AllowApp": condition StringEquals ` + subKey +
 				` is "system:serviceaccount:other:app", the token's sub is "system:serviceaccount:payments:app"`},
-			wantFix:       []string{`change the StringEquals value of ` + subKey + ` in statement "AllowApp" to "system:serviceaccount:payments:app"`},
+			wantFix:       []string{`add "system:serviceaccount:payments:app" to the StringEquals values of ` + subKey + ` in statement "AllowApp"`},
 			wantStatement: "AllowApp",
 		},
 		{
@@ -114,7 +114,7 @@ func TestEvaluate(t *testing.T) {
 			document:    policyOf(statement("", trustARN, condition("StringLike", subKey, `"system:serviceaccount:billing:*"`))),
 			wantAllowed: false,
 			wantReason:  []string{`condition StringLike ` + subKey + ` is "system:serviceaccount:billing:*"`},
-			wantFix:     []string{`change the StringLike value of ` + subKey + ` in statement 1 to "system:serviceaccount:payments:app"`},
+			wantFix:     []string{`add "system:serviceaccount:payments:app" to the StringLike values of ` + subKey + ` in statement 1`},
 		},
 		{
 			name:        "StringLike dot is literal",
@@ -204,7 +204,7 @@ func TestEvaluate(t *testing.T) {
 			wantAllowed: false,
 			wantFix: []string{
 				"change the key " + oldURL + ":sub in statement 1 to " + subKey +
-					", then change the StringEquals value of " + subKey + ` in statement 1 to "system:serviceaccount:payments:app"`,
+					", then add \"system:serviceaccount:payments:app\" to the StringEquals values of " + subKey + ` in statement 1`,
 			},
 		},
 		{

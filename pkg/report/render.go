@@ -117,8 +117,10 @@ func clean(s string) string {
 	return b.String()
 }
 
+// isControl reports control characters and the bidirectional formatting
+// characters, such as U+202E, that reorder how a terminal shows text.
 func isControl(r rune) bool {
-	return unicode.IsControl(r)
+	return unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r)
 }
 
 // cell cleans a table value and shortens it to maxCellRunes.

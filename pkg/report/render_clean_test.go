@@ -15,6 +15,7 @@ func TestClean(t *testing.T) {
 		{name: "escape sequence", in: "Back\x1b[2J\x1b[31mOff", want: `Back\x1b[2J\x1b[31mOff`},
 		{name: "newline and tab", in: "a\nb\tc", want: `a\nb\tc`},
 		{name: "C1 control", in: "a\u009bb", want: `a\u009bb`},
+		{name: "bidi override", in: "a\u202eb", want: `a\u202eb`},
 		{name: "invalid UTF-8", in: "a\xffb", want: "a\ufffdb"},
 		{name: "non-ASCII text", in: "Zürich – ok", want: "Zürich – ok"},
 	}

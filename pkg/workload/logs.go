@@ -3,10 +3,13 @@ package workload
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/client-go/kubernetes"
 
 	"github.com/oidc-thumbprint/kubectl-oidc-thumbprint/pkg/stserr"
@@ -27,6 +30,9 @@ const (
 	// logConcurrency is the number of logs read at once.
 	logConcurrency = 4
 )
+
+// errSkippedAfterForbidden marks logs not requested after a 403.
+var errSkippedAfterForbidden = errors.New("not requested after an earlier log was forbidden")
 
 // logTarget is a container whose log the scan reads.
 type logTarget struct {
@@ -70,6 +76,9 @@ func scanLogs(ctx context.Context, client kubernetes.Interface, targets []logTar
 		scan  LogScan
 		wg    sync.WaitGroup
 		slots = make(chan struct{}, logConcurrency)
+		// forbidden stops the scan after the first 403: the other pods'
+		// logs would be refused for the same missing permission.
+		forbidden atomic.Bool
 	)
 	for _, target := range targets {
 		wg.Add(1)
@@ -78,12 +87,24 @@ func scanLogs(ctx context.Context, client kubernetes.Interface, targets []logTar
 			slots <- struct{}{}
 			defer func() { <-slots }()
 
-			hit, found, err := scanLog(ctx, client, target, lines)
+			var (
+				hit   Hit
+				found bool
+				err   error
+			)
+			if forbidden.Load() {
+				err = errSkippedAfterForbidden
+			} else {
+				hit, found, err = scanLog(ctx, client, target, lines)
+				if apierrors.IsForbidden(err) {
+					forbidden.Store(true)
+				}
+			}
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {
 				scan.Failed++
-				if scan.FirstError == nil {
+				if scan.FirstError == nil || errors.Is(scan.FirstError, errSkippedAfterForbidden) {
 					scan.FirstError = err
 				}
 				return

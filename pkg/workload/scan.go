@@ -429,13 +429,16 @@ func eventTime(event *corev1.Event) time.Time {
 	}
 }
 
+// ErrNamespaceNotFound means the namespace given to the scan does not exist.
+var ErrNamespaceNotFound = errors.New("namespace not found")
+
 // checkNamespace reports a namespace that does not exist, since listing in
 // it returns nothing and would read as a clean scan. A user who may not get
 // namespaces is not told anything.
 func checkNamespace(ctx context.Context, client kubernetes.Interface, namespace string) error {
 	_, err := client.CoreV1().Namespaces().Get(ctx, namespace, metav1.GetOptions{})
 	if apierrors.IsNotFound(err) {
-		return fmt.Errorf("namespace %q not found", namespace)
+		return fmt.Errorf("namespace %q: %w", namespace, ErrNamespaceNotFound)
 	}
 
 	return nil

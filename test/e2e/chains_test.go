@@ -466,7 +466,9 @@ func TestChainSelfSigned(t *testing.T) {
 
 // TestChainInterception checks that a chain that looks intercepted by a
 // TLS-inspecting proxy is not judged and gets no thumbprint update, though
-// the provider has a stale thumbprint that would otherwise be a failure.
+// the provider has a stale thumbprint that would otherwise be a failure. A
+// chain that only verifies with the system pool may as well be a private
+// CA installed on this machine: it is judged, with a caveat.
 func TestChainInterception(t *testing.T) {
 	requireEnv(t)
 	zscalerRoot := newCA(t, "Zscaler Root CA", nil, time.Time{})
@@ -482,6 +484,9 @@ func TestChainInterception(t *testing.T) {
 		extraEnv       []string
 		wantSystemRoot bool
 		wantSign       []string
+		// intercepted is true when the sign is strong enough to skip the
+		// thumbprint judgement.
+		intercepted bool
 	}{
 		{
 			name:           "root only in system pool",
@@ -491,9 +496,10 @@ func TestChainInterception(t *testing.T) {
 			wantSign:       []string{"system pool"},
 		},
 		{
-			name:      "Zscaler root",
-			presented: []*certgen.Cert{zscalerLeaf, zscalerIntermediate},
-			wantSign:  []string{`"Zscaler Root CA"`, "(Zscaler)"},
+			name:        "Zscaler root",
+			presented:   []*certgen.Cert{zscalerLeaf, zscalerIntermediate},
+			wantSign:    []string{`"Zscaler Root CA"`, "(Zscaler)"},
+			intercepted: true,
 		},
 	}
 	for _, tt := range tests {
@@ -504,9 +510,13 @@ func TestChainInterception(t *testing.T) {
 
 			res, r := diagnoseNamespace(t, namespace, tt.extraEnv...)
 
-			checkExitCode(t, res, r, 0)
-			if r.Verdict != report.Warning {
-				t.Errorf("verdict = %q, want %q\nfindings: %+v", r.Verdict, report.Warning, r.Findings)
+			wantVerdict, wantCode, wantThumbprint := report.Warning, 0, report.Warning
+			if !tt.intercepted {
+				wantVerdict, wantCode, wantThumbprint = report.Failure, 1, report.Failure
+			}
+			checkExitCode(t, res, r, wantCode)
+			if r.Verdict != wantVerdict {
+				t.Errorf("verdict = %q, want %q\nfindings: %+v", r.Verdict, wantVerdict, r.Findings)
 			}
 			checkPresented(t, r.Chain, tt.presented...)
 			if r.Chain.PublicRoot {
@@ -525,18 +535,25 @@ func TestChainInterception(t *testing.T) {
 			if !ok {
 				t.Fatalf("chain findings = %+v, want a warning of interception", findings(r, report.CheckChain))
 			}
-			if !strings.Contains(chainWarning.Summary, "intercepted") {
-				t.Errorf("chain warning summary = %q, want it to say that the connection looks intercepted", chainWarning.Summary)
+			wantSummary := "intercepted"
+			if !tt.intercepted {
+				wantSummary = "a private CA installed here, or a TLS-inspecting proxy"
+			}
+			if !strings.Contains(chainWarning.Summary, wantSummary) {
+				t.Errorf("chain warning summary = %q, want it to contain %q", chainWarning.Summary, wantSummary)
 			}
 			if _, ok := evidenceWith(chainWarning, tt.wantSign...); !ok {
 				t.Errorf("chain warning evidence = %q, want a line that contains %q", chainWarning.Evidence, tt.wantSign)
 			}
 			f := only(t, r, report.CheckThumbprint)
-			if f.Severity != report.Warning {
-				t.Errorf("thumbprint severity = %q, want %q", f.Severity, report.Warning)
+			if f.Severity != wantThumbprint {
+				t.Errorf("thumbprint severity = %q, want %q", f.Severity, wantThumbprint)
 			}
-			if f.Fix != "" {
+			if tt.intercepted && f.Fix != "" {
 				t.Errorf("thumbprint fix = %q, want none for an intercepted chain", f.Fix)
+			}
+			if _, ok := evidenceWith(f, "verifies with this machine's CAs only"); !tt.intercepted && !ok {
+				t.Errorf("thumbprint evidence = %q, want the caveat about this machine's CAs", f.Evidence)
 			}
 		})
 	}

@@ -122,10 +122,10 @@ func TestUpdateRejections(t *testing.T) {
 			want: "IAM does not consult the thumbprint",
 		},
 		{
-			name:     "intercepted chain",
+			name:     "chain trusted only by this machine",
 			args:     []string{"--yes"},
 			extraEnv: []string{"SSL_CERT_FILE=" + trusted},
-			want:     "looks intercepted",
+			want:     "pass --force if the CA is your own",
 		},
 		{
 			name: "unreachable issuer",
