@@ -135,6 +135,13 @@ func seed(ctx context.Context, env *testenv.Env) error {
 			},
 		}
 		testenv.InjectWebIdentity(pod, sa.Annotations["eks.amazonaws.com/role-arn"], "sts.amazonaws.com")
+		// The pods belong to Deployment ledger through its ReplicaSet.
+		controller := true
+		pod.Labels = map[string]string{"pod-template-hash": "7d9f8b6c4"}
+		pod.OwnerReferences = []metav1.OwnerReference{{
+			APIVersion: "apps/v1", Kind: "ReplicaSet", Name: "ledger-7d9f8b6c4",
+			UID: "5f0c3d52-9a7e-4c3b-8f1e-2b6d4a9c7e10", Controller: &controller,
+		}}
 		created, err := core.Pods(namespace).Create(ctx, pod, metav1.CreateOptions{})
 		if err != nil {
 			return err
