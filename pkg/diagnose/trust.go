@@ -20,7 +20,7 @@ import (
 // triggering it in the first place.
 const maxConcurrentGetRole = 4
 
-// roleEvidence is what was learnt of one role annotation value.
+// roleEvidence holds the parsed ARN, the role read from IAM and any error for one role annotation value.
 type roleEvidence struct {
 	annotation string
 	arn        iamcheck.RoleARN
@@ -149,7 +149,7 @@ func (ev *evidence) judgeRole(sa workload.ServiceAccount, role *roleEvidence) (r
 		f.Summary = fmt.Sprintf("the trust policy of role %s could not be read", role.annotation)
 		f.Evidence = []string{role.err.Error()}
 	case role.role == nil:
-		// No IAM client: the provider finding already says why.
+		// No IAM client: the provider finding already reports the reason.
 		return report.Finding{}, false
 	case role.role.ARN != role.annotation:
 		f.Severity = report.Warning

@@ -39,7 +39,7 @@ type logTarget struct {
 	namespace, pod, container, serviceAccount, owner string
 }
 
-// LogScan says what the log scan read.
+// LogScan is the summary of a log scan: the logs read, failed and skipped.
 type LogScan struct {
 	// Containers is the number of container logs read successfully.
 	Containers int
