@@ -239,7 +239,6 @@ func TestFindings(t *testing.T) {
 			modify: func(ev *evidence) {
 				ev.provider.Thumbprints = []string{unknownThumbprint}
 				ev.chain.InterceptionSigns = []string{`certificate issuer "Zscaler Root CA" is a TLS-inspecting proxy (Zscaler)`}
-	ev.chain.Intercepted = true
 				ev.chain.Intercepted = true
 			},
 			check:    report.CheckThumbprint,
