@@ -165,6 +165,14 @@ func (ev *evidence) judgeRole(sa workload.ServiceAccount, role *roleEvidence) (r
 		if verdict.Allowed {
 			return report.Finding{}, true
 		}
+		if verdict.Uncertain {
+			f.Severity = report.Warning
+			f.Summary = fmt.Sprintf("the trust policy of role %s may not let service account %s/%s assume it; this check cannot decide",
+				role.annotation, sa.Namespace, sa.Name)
+			f.Evidence = []string{verdict.Reason}
+			f.Fix = verdict.Fix
+			return f, false
+		}
 		f.Severity = report.Failure
 		f.Summary = fmt.Sprintf("the trust policy of role %s does not let service account %s/%s assume it, so STS answers AccessDenied",
 			role.annotation, sa.Namespace, sa.Name)

@@ -50,6 +50,9 @@ type TrustVerdict struct {
 	// Statement is the Sid, or "statement N" counting from 1, of the statement
 	// that decided the verdict. It is empty when no statement comes close.
 	Statement string
+	// Uncertain is true when the evaluator could not decide, as for an
+	// Allow statement with NotPrincipal; Allowed is then false.
+	Uncertain bool
 }
 
 // Policy is a parsed IAM policy document.

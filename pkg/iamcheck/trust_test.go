@@ -669,3 +669,34 @@ func FuzzParsePolicy(f *testing.F) {
 		}
 	})
 }
+
+func TestEvaluateUncertain(t *testing.T) {
+	tests := []struct {
+		name     string
+		document string
+		want     bool
+	}{
+		{
+			name:     "Allow with NotPrincipal",
+			document: policyOf(`{"Effect":"Allow","NotPrincipal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"sts:AssumeRoleWithWebIdentity"}`),
+			want:     true,
+		},
+		{
+			name:     "wrong sub",
+			document: policyOf(eksctlStatement("", "system:serviceaccount:other:app")),
+			want:     false,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			policy, err := iamcheck.ParsePolicy(tt.document)
+			if err != nil {
+				t.Fatal(err)
+			}
+
+			if got := policy.Evaluate(trustRequest()).Uncertain; got != tt.want {
+				t.Errorf("Evaluate(%s).Uncertain = %t, want %t", tt.name, got, tt.want)
+			}
+		})
+	}
+}

@@ -112,6 +112,7 @@ func notPrincipalVerdict(r *statementResult, req TrustRequest) TrustVerdict {
 		Reason:    reason,
 		Fix:       joinFixes(append([]string{fix}, r.conditionFixes(req)...)),
 		Statement: r.name(),
+		Uncertain: true,
 	}
 }
 
