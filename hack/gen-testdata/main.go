@@ -29,6 +29,7 @@ import (
 
 	"github.com/oidc-thumbprint/kubectl-oidc-thumbprint/pkg/chain"
 	"github.com/oidc-thumbprint/kubectl-oidc-thumbprint/test/certgen"
+	"github.com/oidc-thumbprint/kubectl-oidc-thumbprint/test/golden"
 )
 
 // Validity dates are fixed so that the data keeps its meaning until 2046.
@@ -56,55 +57,6 @@ const presentedFile = "presented.pem"
 // leafHost is the DNS name of every leaf certificate. The .test top-level
 // domain is reserved for testing (RFC 2606).
 const leafHost = "issuer.test"
-
-// golden is the content of golden.json.
-type golden struct {
-	// Now is the time at which the tests run chain.Plan.
-	Now   time.Time    `json:"now"`
-	Cases []goldenCase `json:"cases"`
-}
-
-// goldenCase is one directory under testdata/chains.
-type goldenCase struct {
-	Name        string       `json:"name"`
-	Description string       `json:"description"`
-	Files       []goldenFile `json:"files"`
-	// Presented is the name, among Files, of the bundle that a server presents.
-	Presented string `json:"presented"`
-	// Top is the thumbprint of the last certificate of Presented.
-	Top       string      `json:"top"`
-	TopIsLeaf bool        `json:"topIsLeaf"`
-	Plan      *goldenPlan `json:"plan,omitempty"`
-}
-
-// goldenFile is a PEM file of a case, named relative to the case directory.
-type goldenFile struct {
-	Name         string              `json:"name"`
-	Certificates []goldenCertificate `json:"certificates"`
-}
-
-// goldenCertificate is one certificate of a PEM file. Position counts from 0
-// in file order, so in a presented bundle 0 is the leaf.
-type goldenCertificate struct {
-	Position   int       `json:"position"`
-	Subject    string    `json:"subject"`
-	Issuer     string    `json:"issuer"`
-	NotBefore  time.Time `json:"notBefore"`
-	NotAfter   time.Time `json:"notAfter"`
-	Thumbprint string    `json:"thumbprint"`
-}
-
-// goldenPlan is the input and output of chain.Plan(Current, presented, now).
-type goldenPlan struct {
-	Current []string        `json:"current"`
-	Next    []string        `json:"next"`
-	Dropped []goldenDropped `json:"dropped"`
-}
-
-type goldenDropped struct {
-	Thumbprint string `json:"thumbprint"`
-	Reason     string `json:"reason"`
-}
 
 // caseSpec is a case before it is written, with its certificates and the
 // expectations declared for them.
@@ -164,7 +116,7 @@ func run(outDir string) error {
 		return err
 	}
 
-	result := golden{Now: planNow}
+	result := golden.Chains{Now: planNow}
 	var files []outputFile
 	for _, spec := range specs {
 		c, caseFiles, err := renderCase(spec)
@@ -179,7 +131,7 @@ func run(outDir string) error {
 	if err != nil {
 		return fmt.Errorf("encode golden.json: %w", err)
 	}
-	files = append(files, outputFile{path: "golden.json", data: append(goldenJSON, '\n')})
+	files = append(files, outputFile{path: golden.FileName, data: append(goldenJSON, '\n')})
 
 	// Case directories are replaced whole, so that a file removed from a
 	// case does not linger.
@@ -374,16 +326,16 @@ func planExpiredEntryCase() caseSpec {
 
 // renderCase returns the golden entry and the PEM files of spec, after
 // checking the expectations declared in spec against pkg/chain.
-func renderCase(spec caseSpec) (goldenCase, []outputFile, error) {
+func renderCase(spec caseSpec) (golden.Case, []outputFile, error) {
 	if len(spec.presented) == 0 {
-		return goldenCase{}, nil, errors.New("no presented certificate")
+		return golden.Case{}, nil, errors.New("no presented certificate")
 	}
 	presented := make([]*x509.Certificate, len(spec.presented))
 	for i, c := range spec.presented {
 		presented[i] = c.Cert
 	}
 
-	result := goldenCase{
+	result := golden.Case{
 		Name:        spec.name,
 		Description: spec.description,
 		Presented:   presentedFile,
@@ -391,19 +343,19 @@ func renderCase(spec caseSpec) (goldenCase, []outputFile, error) {
 		TopIsLeaf:   spec.topIsLeaf,
 	}
 	if got := chain.TopIsLeaf(presented); got != spec.topIsLeaf {
-		return goldenCase{}, nil, fmt.Errorf("chain.TopIsLeaf returned %t, expected %t", got, spec.topIsLeaf)
+		return golden.Case{}, nil, fmt.Errorf("chain.TopIsLeaf returned %t, expected %t", got, spec.topIsLeaf)
 	}
 
 	var files []outputFile
 	for _, named := range spec.certificates {
 		files = append(files, outputFile{path: filepath.Join(spec.name, named.file), data: named.cert.PEM()})
-		result.Files = append(result.Files, goldenFile{
+		result.Files = append(result.Files, golden.File{
 			Name:         named.file,
 			Certificates: describeCertificates(named.cert.Cert),
 		})
 	}
 	files = append(files, outputFile{path: filepath.Join(spec.name, presentedFile), data: certgen.Bundle(spec.presented...)})
-	result.Files = append(result.Files, goldenFile{
+	result.Files = append(result.Files, golden.File{
 		Name:         presentedFile,
 		Certificates: describeCertificates(presented...),
 	})
@@ -411,7 +363,7 @@ func renderCase(spec caseSpec) (goldenCase, []outputFile, error) {
 	if spec.plan != nil {
 		plan, err := runPlan(spec.plan, presented)
 		if err != nil {
-			return goldenCase{}, nil, err
+			return golden.Case{}, nil, err
 		}
 		result.Plan = plan
 	}
@@ -422,17 +374,17 @@ func renderCase(spec caseSpec) (goldenCase, []outputFile, error) {
 // runPlan runs chain.Plan on spec's list and returns its output, or an error
 // when the output differs from the declared expectation. The reasons of
 // dropped entries are taken from chain.Plan as they are.
-func runPlan(spec *planSpec, presented []*x509.Certificate) (*goldenPlan, error) {
+func runPlan(spec *planSpec, presented []*x509.Certificate) (*golden.Plan, error) {
 	next, dropped := chain.Plan(spec.current, presented, planNow)
 	if !slices.Equal(next, spec.next) {
 		return nil, fmt.Errorf("chain.Plan returned the list %v, expected %v", next, spec.next)
 	}
 
 	droppedThumbprints := make([]string, 0, len(dropped))
-	result := &goldenPlan{Current: spec.current, Next: next, Dropped: []goldenDropped{}}
+	result := &golden.Plan{Current: spec.current, Next: next, Dropped: []golden.Dropped{}}
 	for _, d := range dropped {
 		droppedThumbprints = append(droppedThumbprints, d.Thumbprint)
-		result.Dropped = append(result.Dropped, goldenDropped{Thumbprint: d.Thumbprint, Reason: d.Reason})
+		result.Dropped = append(result.Dropped, golden.Dropped{Thumbprint: d.Thumbprint, Reason: d.Reason})
 	}
 	if !slices.Equal(droppedThumbprints, spec.dropped) {
 		return nil, fmt.Errorf("chain.Plan dropped %v, expected %v", droppedThumbprints, spec.dropped)
@@ -441,10 +393,10 @@ func runPlan(spec *planSpec, presented []*x509.Certificate) (*goldenPlan, error)
 	return result, nil
 }
 
-func describeCertificates(certs ...*x509.Certificate) []goldenCertificate {
-	described := make([]goldenCertificate, 0, len(certs))
+func describeCertificates(certs ...*x509.Certificate) []golden.Certificate {
+	described := make([]golden.Certificate, 0, len(certs))
 	for i, cert := range certs {
-		described = append(described, goldenCertificate{
+		described = append(described, golden.Certificate{
 			Position:   i,
 			Subject:    cert.Subject.String(),
 			Issuer:     cert.Issuer.String(),

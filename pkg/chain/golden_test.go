@@ -1,9 +1,7 @@
 package chain_test
 
 import (
-	"bytes"
 	"crypto/x509"
-	"encoding/json"
 	"encoding/pem"
 	"fmt"
 	"os"
@@ -12,9 +10,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/oidc-thumbprint/kubectl-oidc-thumbprint/pkg/chain"
+	"github.com/oidc-thumbprint/kubectl-oidc-thumbprint/test/golden"
 )
 
 // goldenDir contains the chains written by `go run ./hack/gen-testdata`. The
@@ -22,77 +20,26 @@ import (
 // run of the generator issues new keys and serial numbers.
 var goldenDir = filepath.Join("..", "..", "testdata", "chains")
 
-// golden mirrors golden.json as hack/gen-testdata writes it.
-type golden struct {
-	Now   time.Time    `json:"now"`
-	Cases []goldenCase `json:"cases"`
-}
-
-type goldenCase struct {
-	Name        string       `json:"name"`
-	Description string       `json:"description"`
-	Files       []goldenFile `json:"files"`
-	Presented   string       `json:"presented"`
-	Top         string       `json:"top"`
-	TopIsLeaf   bool         `json:"topIsLeaf"`
-	Plan        *goldenPlan  `json:"plan"`
-}
-
-type goldenFile struct {
-	Name         string              `json:"name"`
-	Certificates []goldenCertificate `json:"certificates"`
-}
-
-type goldenCertificate struct {
-	Position   int       `json:"position"`
-	Subject    string    `json:"subject"`
-	Issuer     string    `json:"issuer"`
-	NotBefore  time.Time `json:"notBefore"`
-	NotAfter   time.Time `json:"notAfter"`
-	Thumbprint string    `json:"thumbprint"`
-}
-
-type goldenPlan struct {
-	Current []string        `json:"current"`
-	Next    []string        `json:"next"`
-	Dropped []goldenDropped `json:"dropped"`
-}
-
-type goldenDropped struct {
-	Thumbprint string `json:"thumbprint"`
-	Reason     string `json:"reason"`
-}
-
-// loadGolden decodes golden.json, rejecting fields that the types above lack
-// so that the copy of the schema here cannot silently fall behind.
-func loadGolden(t *testing.T) golden {
+// loadGolden reads the golden file of goldenDir.
+func loadGolden(t *testing.T) *golden.Chains {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join(goldenDir, "golden.json"))
+	chains, err := golden.Load(goldenDir)
 	if err != nil {
-		t.Fatalf("read golden data (written by go run ./hack/gen-testdata): %v", err)
-	}
-	decoder := json.NewDecoder(bytes.NewReader(data))
-	decoder.DisallowUnknownFields()
-	var g golden
-	if err := decoder.Decode(&g); err != nil {
-		t.Fatalf("decode golden.json: %v", err)
-	}
-	if len(g.Cases) == 0 {
-		t.Fatal("golden.json lists no case")
+		t.Fatal(err)
 	}
 
-	return g
+	return chains
 }
 
 // goldenPath returns the path of a file of a case.
-func goldenPath(c goldenCase, file string) string {
+func goldenPath(c golden.Case, file string) string {
 	return filepath.Join(goldenDir, c.Name, file)
 }
 
 // readGoldenPEM reads a PEM file of a case and fails the test unless every
 // block in it is a CERTIFICATE, because the test data must not contain
 // private keys.
-func readGoldenPEM(t *testing.T, c goldenCase, file string) []byte {
+func readGoldenPEM(t *testing.T, c golden.Case, file string) []byte {
 	t.Helper()
 	data, err := os.ReadFile(goldenPath(c, file))
 	if err != nil {
@@ -113,7 +60,7 @@ func readGoldenPEM(t *testing.T, c goldenCase, file string) []byte {
 }
 
 // loadPresented parses the bundle that the server of c presents.
-func loadPresented(t *testing.T, c goldenCase) []*x509.Certificate {
+func loadPresented(t *testing.T, c golden.Case) []*x509.Certificate {
 	t.Helper()
 	certs, err := chain.ParsePEM(readGoldenPEM(t, c, c.Presented))
 	if err != nil {

@@ -2,66 +2,37 @@ package e2e
 
 import (
 	"encoding/json"
-	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/oidc-thumbprint/kubectl-oidc-thumbprint/pkg/cmd"
+	"github.com/oidc-thumbprint/kubectl-oidc-thumbprint/test/golden"
 )
 
-// goldenChains is the part of testdata/chains/golden.json that these tests
-// read. The files come from `go run ./hack/gen-testdata` and are checked in,
-// and pkg/chain's golden tests check the thumbprints against openssl.
-type goldenChains struct {
-	Cases []struct {
-		Name      string             `json:"name"`
-		Presented string             `json:"presented"`
-		Top       string             `json:"top"`
-		Files     []goldenChainsFile `json:"files"`
-	} `json:"cases"`
-}
-
-type goldenChainsFile struct {
-	Name         string                    `json:"name"`
-	Certificates []goldenChainsCertificate `json:"certificates"`
-}
-
-type goldenChainsCertificate struct {
-	Position   int    `json:"position"`
-	Subject    string `json:"subject"`
-	Thumbprint string `json:"thumbprint"`
-}
-
-func loadGoldenChains(t *testing.T) (goldenChains, string) {
+// loadGoldenChains reads testdata/chains/golden.json and returns it with
+// the chains directory. The files come from `go run ./hack/gen-testdata`
+// and are checked in; pkg/chain's golden tests check them against openssl.
+func loadGoldenChains(t *testing.T) (*golden.Chains, string) {
 	t.Helper()
 	dir := filepath.Join(repoRoot(), "testdata", "chains")
-	data, err := os.ReadFile(filepath.Join(dir, "golden.json"))
+	chains, err := golden.Load(dir)
 	if err != nil {
-		t.Fatalf("read golden data (written by go run ./hack/gen-testdata): %v", err)
-	}
-	var g goldenChains
-	if err := json.Unmarshal(data, &g); err != nil {
-		t.Fatalf("decode golden.json: %v", err)
-	}
-	if len(g.Cases) == 0 {
-		t.Fatal("golden.json lists no case")
+		t.Fatal(err)
 	}
 
-	return g, dir
+	return chains, dir
 }
 
 // goldenPresented returns the golden certificates of the presented file of
 // a case, and fails the test when golden.json lists none.
-func goldenPresented(t *testing.T, files []goldenChainsFile, presented string) []goldenChainsCertificate {
+func goldenPresented(t *testing.T, c golden.Case) []golden.Certificate {
 	t.Helper()
-	for _, file := range files {
-		if file.Name == presented && len(file.Certificates) > 0 {
-			return file.Certificates
-		}
+	certs, err := c.PresentedCertificates()
+	if err != nil {
+		t.Fatal(err)
 	}
-	t.Fatalf("golden.json lists no certificate of the presented file %s", presented)
 
-	return nil
+	return certs
 }
 
 func TestGoldenThumbprintFromCertFile(t *testing.T) {
@@ -112,7 +83,7 @@ func TestGoldenThumbprintFromCertFileAsJSON(t *testing.T) {
 				t.Fatal("chain is missing")
 			}
 
-			want := goldenPresented(t, c.Files, c.Presented)
+			want := goldenPresented(t, c)
 			if len(got.Chain.Certificates) != len(want) {
 				t.Fatalf("chain has %d certificates, golden.json lists %d", len(got.Chain.Certificates), len(want))
 			}
