@@ -2,6 +2,7 @@
 package cmd
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -46,6 +47,29 @@ func noArgs(cmd *cobra.Command, args []string) error {
 	}
 
 	return nil
+}
+
+// options is a command's options: resolved by Complete, checked by
+// Validate, then carried out by Run.
+type options interface {
+	Complete() error
+	Validate() error
+	Run(ctx context.Context) error
+}
+
+// runE returns a cobra RunE for o. Errors of Complete and Validate come
+// from the command line, so they exit 2.
+func runE(o options) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, _ []string) error {
+		if err := o.Complete(); err != nil {
+			return &ExitError{Code: 2, Err: err}
+		}
+		if err := o.Validate(); err != nil {
+			return &ExitError{Code: 2, Err: err}
+		}
+
+		return o.Run(cmd.Context())
+	}
 }
 
 // NewCmdRoot returns the root command with every subcommand.

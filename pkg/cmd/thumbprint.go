@@ -58,15 +58,7 @@ issuer presents, alone on stdout. The issuer comes from the API server, or from
 certificate of a PEM bundle.`,
 		Example: thumbprintExample,
 		Args:    noArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := o.Complete(); err != nil {
-				return &ExitError{Code: 2, Err: err}
-			}
-			if err := o.Validate(); err != nil {
-				return &ExitError{Code: 2, Err: err}
-			}
-			return o.Run(cmd.Context())
-		},
+		RunE:    runE(o),
 	}
 
 	o.addFlags(cmd)

@@ -67,15 +67,7 @@ verifies against a CA that AWS trusts, since IAM then does not consult the
 thumbprint (--force updates anyway).`,
 		Example: updateExample,
 		Args:    noArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := o.Complete(); err != nil {
-				return &ExitError{Code: 2, Err: err}
-			}
-			if err := o.Validate(); err != nil {
-				return &ExitError{Code: 2, Err: err}
-			}
-			return o.Run(cmd.Context())
-		},
+		RunE:    runE(o),
 	}
 
 	o.addFlags(cmd)
