@@ -126,7 +126,8 @@ func UpdateCommand(providerARN string, thumbprints []string, profile string) str
 }
 
 func (ev *evidence) createProviderCommand() string {
-	// A chain seen through a TLS-inspecting proxy is not the one AWS sees.
+	// A chain seen through a TLS-inspecting proxy differs from the chain AWS
+	// receives, so its thumbprint would be wrong here.
 	thumbprint := "<thumbprint>"
 	if ev.chain != nil && len(ev.chain.Certificates) > 0 && !ev.chain.Intercepted {
 		thumbprint = chain.Thumbprint(ev.chain.Top())
@@ -167,7 +168,7 @@ func (ev *evidence) providerThumbprints() []string {
 
 // verifiedRootEvidence names the root CA that the chain verifies up to when
 // the server does not send it, such as the self-signed form of a
-// cross-signed root, and says when IAM holds its thumbprint.
+// cross-signed root. It adds a line when IAM has that root's thumbprint.
 func (ev *evidence) verifiedRootEvidence() []string {
 	root := ev.chain.VerifiedRoot
 	if root == nil {

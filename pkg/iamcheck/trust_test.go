@@ -511,7 +511,7 @@ func checkEvaluate(t *testing.T, tt evaluateCase) {
 }
 
 // TestEvaluateSuggestedStatement checks that the statement proposed for a
-// policy that trusts nobody allows the request once added.
+// policy that trusts no principal allows the request once added.
 func TestEvaluateSuggestedStatement(t *testing.T) {
 	for _, audience := range []string{trustAud, ""} {
 		t.Run("audience "+audience, func(t *testing.T) {

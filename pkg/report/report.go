@@ -116,8 +116,8 @@ type Chain struct {
 	// ThumbprintEnforced is true when IAM compares the thumbprint: the chain
 	// does not lead to a CA that AWS trusts.
 	ThumbprintEnforced bool `json:"thumbprintEnforced"`
-	// InterceptionSigns lists reasons to think the chain seen here is not
-	// the one AWS sees (a TLS-inspecting proxy).
+	// InterceptionSigns lists reasons to think that a TLS-inspecting proxy
+	// changes the chain seen here, so AWS receives another one.
 	InterceptionSigns []string `json:"interceptionSigns,omitempty"`
 	// IAMCompared is false when no provider's thumbprint list was read, so
 	// the certificates' inIAM fields carry no information.

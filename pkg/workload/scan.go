@@ -57,7 +57,7 @@ type Hit struct {
 	// ReportedBy is the component that recorded the event, such as a CSI
 	// controller for an event on a PersistentVolumeClaim.
 	ReportedBy string
-	// Source says where the text was found, e.g. "event FailedMount" or
+	// Source is where the text was found, e.g. "event FailedMount" or
 	// "container app: last terminated".
 	Source   string
 	Match    stserr.Match
@@ -88,7 +88,7 @@ type Result struct {
 	PodIdentityPods int
 	PodsScanned     int
 	EventsScanned   int
-	// Logs says what the log scan read; nil when logs were not scanned.
+	// Logs is the summary of the log scan, or nil when logs were not scanned.
 	Logs *LogScan
 	// ServiceAccountsListed is false when the service accounts could not
 	// be listed, so an empty ServiceAccounts means nothing.
@@ -230,14 +230,14 @@ func listServiceAccounts(ctx context.Context, client kubernetes.Interface, opts 
 	return accounts, nil
 }
 
-// podRef is what the scan keeps of every pod.
+// podRef is the service account and owner that the scan keeps of every pod.
 type podRef struct {
 	serviceAccount string
 	owner          string
 }
 
-// podIndex is what the scan keeps of the pods: their service accounts, so
-// that events can be mapped to one, and the STS errors in their statuses.
+// podIndex is the scan's record of the pods: service accounts and owners to
+// map events to, counts, STS errors in statuses, pod issues and log targets.
 type podIndex struct {
 	count             int
 	byName            map[string]podRef

@@ -100,7 +100,7 @@ func TestDiagnoseStaleRoleARN(t *testing.T) {
 }
 
 // TestDiagnoseLogs runs --logs on the test cluster. No kubelet runs, so the
-// API server returns an empty log for a pod without a node; a user without
+// API server returns an empty log for a pod without a node. A user without
 // get on pods/log gets 403, which the report must name.
 func TestDiagnoseLogs(t *testing.T) {
 	requireEnv(t)
